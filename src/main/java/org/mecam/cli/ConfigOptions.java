@@ -1,0 +1,78 @@
+package org.mecam.cli;
+
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.mecam.config.Choice;
+import org.mecam.config.ConfigJson;
+import org.mecam.config.Doc;
+import org.mecam.config.RunConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Adds one option per {@link RunConfig} value to a command ({@code lrMain} becomes {@code
+ * --lr-main}) and applies the ones given on top of a config file or the defaults.
+ */
+final class ConfigOptions {
+
+    private ConfigOptions() {}
+
+    /** Adds the options to {@code spec}. */
+    static void addTo(CommandSpec spec) {
+        RunConfig defaults = new RunConfig();
+        for (Field f : RunConfig.fields()) {
+            Doc doc = f.getAnnotation(Doc.class);
+            String description = (doc == null ? f.getName() : doc.value()) + " (default: " + defaultText(f, defaults) + ")";
+            OptionSpec.Builder b = OptionSpec.builder("--" + ConfigJson.kebab(f.getName()))
+                    .type(String.class)
+                    .paramLabel(label(f))
+                    .description(description);
+            if (f.getType() == boolean.class) {
+                b.arity("0..1").fallbackValue("true");
+            }
+            spec.addOption(b.build());
+        }
+    }
+
+    /**
+     * @param base a config file or built-in name, or null for the defaults
+     * @return the base config with every option given on the command line applied
+     */
+    static RunConfig resolve(CommandSpec spec, String base) {
+        RunConfig config = base == null ? new RunConfig() : ConfigJson.load(base);
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (Field f : RunConfig.fields()) {
+            String name = "--" + ConfigJson.kebab(f.getName());
+            if (parsed.hasMatchedOption(name)) {
+                ConfigJson.setFromString(config, f.getName(), parsed.matchedOptionValue(name, (String) null));
+            }
+        }
+        return config;
+    }
+
+    private static String label(Field f) {
+        if (Choice.class.isAssignableFrom(f.getType())) {
+            return Arrays.stream(f.getType().getEnumConstants()).map(c -> ((Choice) c).key())
+                    .collect(Collectors.joining("|"));
+        }
+        if (f.getType() == boolean.class) {
+            return "true|false";
+        }
+        if (f.getType() == int.class || f.getType() == long.class) {
+            return "N";
+        }
+        return f.getType() == double.class ? "X" : "TEXT";
+    }
+
+    private static String defaultText(Field f, RunConfig defaults) {
+        try {
+            Object v = f.get(defaults);
+            String text = String.valueOf(v);
+            return text.isEmpty() ? "none" : text;
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.mecam.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mecam.config.ConfigJson;
+import org.mecam.eval.Metrics;
+import org.mecam.experiment.Experiments;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+
+/** {@code mecam evaluate --checkpoint DIR}: re-evaluates a saved run. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Rebuild a saved run's model and data, load its checkpoint, evaluate the test split, print the"
+                + " metrics as JSON and whether they match the run's metrics.json.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "a run directory")
+    Path dir;
+
+    @Override
+    public Integer call() {
+        Experiments.Evaluation e = Experiments.evaluate(dir);
+        Map<String, Object> out = new LinkedHashMap<>(e.metrics().toMap());
+        Path saved = dir.resolve("metrics.json");
+        if (Files.isRegularFile(saved)) {
+            JsonObject json = JsonParser.parseString(Experiments.readText(saved)).getAsJsonObject();
+            double worst = 0;
+            for (String key : Metrics.KEYS) {
+                double a = json.get(key).getAsDouble();
+                double b = e.metrics().get(key);
+                worst = Double.isNaN(a) && Double.isNaN(b) ? worst : Math.max(worst, Math.abs(a - b));
+            }
+            out.put("matches_saved_metrics", worst <= 1e-6);
+            out.put("max_abs_difference", worst);
+        }
+        spec.commandLine().getOut().println(ConfigJson.GSON.toJson(out));
+        return 0;
+    }
+}

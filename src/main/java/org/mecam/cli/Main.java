@@ -1,0 +1,69 @@
+package org.mecam.cli;
+
+import java.io.PrintWriter;
+import org.mecam.config.ConfigException;
+import org.mecam.train.NonFiniteLossException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mecam} command: {@code java -jar target/mecam.jar COMMAND [OPTIONS]}. */
+@Command(name = "mecam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "MECAM in Java: multimodal emotion recognition with intra-modality contrastive filtering and"
+                + " talking-heads cross-attention (DJL / PyTorch).",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class})
+public final class Main {
+
+    /** Exit code of bad input or configuration. */
+    public static final int EXIT_INPUT = 2;
+    /** Exit code of a run stopped by a non-finite loss. */
+    public static final int EXIT_NON_FINITE = 3;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    /** @return the configured command line */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        ConfigOptions.addTo(cl.getSubcommands().get("train").getCommandSpec());
+        cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("error: " + e.getMessage());
+            e.getCommandLine().getErr().println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return EXIT_INPUT;
+        });
+        return cl;
+    }
+
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+            err.println("error: " + e.getMessage());
+            return EXIT_INPUT;
+        }
+        if (e instanceof NonFiniteLossException) {
+            err.println("error: " + e.getMessage());
+            return EXIT_NON_FINITE;
+        }
+        e.printStackTrace(err);
+        return 1;
+    }
+
+    /** Version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mecam " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

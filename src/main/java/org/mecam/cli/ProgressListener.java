@@ -1,0 +1,67 @@
+package org.mecam.cli;
+
+import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.mecam.train.EpochStats;
+import org.mecam.train.TrainingListener;
+
+/**
+ * Shows a progress bar per epoch when attached to a terminal, and one summary line per epoch on
+ * standard error in every case.
+ */
+final class ProgressListener implements TrainingListener {
+
+    private final PrintStream err;
+    private final boolean bars;
+    private ProgressBar bar;
+
+    ProgressListener(PrintStream err, boolean bars) {
+        this.err = err;
+        this.bars = bars;
+    }
+
+    /** @return a listener with bars when the process has a terminal */
+    static ProgressListener forConsole(boolean quiet) {
+        return new ProgressListener(System.err, !quiet && System.console() != null);
+    }
+
+    @Override
+    public void onEpochStart(int epoch, int epochs, int batches) {
+        if (bars) {
+            bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs))
+                    .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
+                    .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+        }
+    }
+
+    @Override
+    public void onBatch(int epoch, int stage, int batch, double loss) {
+        if (bar != null) {
+            bar.step();
+            bar.setExtraMessage(String.format(" stage %d loss %.4f", stage, loss));
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochStats s) {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+        err.printf("epoch %3d  task %.4f  nce %s  lld %s  H %s  valid MAE %.4f%s  %.1fs%n", s.epoch(), s.task(),
+                fmt(s.contrastive()), fmt(s.lld()), fmt(s.entropy()), s.validMae(), s.improved() ? " *" : "  ",
+                s.seconds());
+    }
+
+    @Override
+    public void onWarning(String message) {
+        err.println("warning: " + message);
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.4f", v);
+    }
+}

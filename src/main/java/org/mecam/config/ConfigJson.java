@@ -1,0 +1,228 @@
+package org.mecam.config;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.TypeAdapter;
+import com.google.gson.TypeAdapterFactory;
+import com.google.gson.reflect.TypeToken;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.stream.Collectors;
+
+/** Reads and writes {@link RunConfig} as JSON, strictly: unknown keys and wrong types are errors. */
+public final class ConfigJson {
+
+    /** Shared Gson: pretty, choices as their keys, NaN and infinities allowed in numbers. */
+    public static final Gson GSON =
+            new GsonBuilder()
+                    .setPrettyPrinting()
+                    .serializeSpecialFloatingPointValues()
+                    .disableHtmlEscaping()
+                    .registerTypeAdapterFactory(new ChoiceAdapterFactory())
+                    .create();
+
+    /** A run's config.json also records its provenance under this key; loading ignores it. */
+    public static final String PROVENANCE_KEY = "provenance";
+
+    private ConfigJson() {}
+
+    /** @return the config as pretty JSON */
+    public static String toJson(RunConfig config) {
+        return GSON.toJson(config);
+    }
+
+    /**
+     * Loads a whole config from a file, or from a built-in name ({@code mosi}, {@code mosei},
+     * {@code tiny}) when no such file exists.
+     *
+     * @throws ConfigException naming the file and key on any problem
+     */
+    public static RunConfig load(String fileOrName) {
+        Path p = Paths.get(fileOrName);
+        if (Files.isRegularFile(p)) {
+            try {
+                return fromJson(Files.readString(p, StandardCharsets.UTF_8), p.toString());
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config " + p + ": " + e.getMessage(), e);
+            }
+        }
+        String resource = "/configs/" + fileOrName + ".json";
+        try (InputStream in = ConfigJson.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ConfigException(
+                        "config: file not found: " + p.toAbsolutePath()
+                                + " (and no built-in config named '" + fileOrName + "'; built-ins: mosi, mosei, tiny)");
+            }
+            return fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in config " + fileOrName);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies the keys of a JSON object on top of the defaults.
+     *
+     * @param json the JSON text
+     * @param source the file name used in error messages
+     */
+    public static RunConfig fromJson(String json, String source) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            throw new ConfigException(source + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (!root.isJsonObject()) {
+            throw new ConfigException(source + ": expected a JSON object of config keys");
+        }
+        RunConfig config = new RunConfig();
+        JsonObject obj = root.getAsJsonObject();
+        for (String key : obj.keySet()) {
+            if (key.equals(PROVENANCE_KEY)) {
+                continue;
+            }
+            Field field = fieldOrNull(key);
+            if (field == null) {
+                throw new ConfigException(
+                        source + ": unknown key '" + key + "' (known keys: "
+                                + RunConfig.fields().stream().map(Field::getName).collect(Collectors.joining(", ")) + ")");
+            }
+            set(config, field, obj.get(key), source);
+        }
+        return config;
+    }
+
+    /**
+     * Sets one value from its text form, as given on the command line.
+     *
+     * @throws ConfigException naming the key when the text does not fit the type
+     */
+    public static void setFromString(RunConfig config, String key, String text) {
+        Field field = fieldOrNull(key);
+        if (field == null) {
+            throw new ConfigException("unknown config key '" + key + "'");
+        }
+        JsonElement value = field.getType() == String.class || Choice.class.isAssignableFrom(field.getType())
+                ? new JsonPrimitive(text)
+                : parseScalar(text);
+        set(config, field, value, "option --" + kebab(key));
+    }
+
+    /** @return {@code lrMain} as {@code lr-main} */
+    public static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static JsonElement parseScalar(String text) {
+        try {
+            return JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            return new JsonPrimitive(text);
+        }
+    }
+
+    private static Field fieldOrNull(String key) {
+        for (Field f : RunConfig.fields()) {
+            if (f.getName().equals(key)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static void set(RunConfig config, Field field, JsonElement value, String source) {
+        Class<?> type = field.getType();
+        String where = source + ": key '" + field.getName() + "'";
+        try {
+            if (value == null || value.isJsonNull() || !value.isJsonPrimitive()) {
+                throw new ConfigException(where + ": expected a " + typeName(type) + ", got " + value);
+            }
+            JsonPrimitive p = value.getAsJsonPrimitive();
+            if (type == int.class || type == long.class) {
+                if (!p.isNumber() || p.getAsDouble() != Math.rint(p.getAsDouble())) {
+                    throw new ConfigException(where + ": expected a whole number, got " + p);
+                }
+                if (type == int.class) {
+                    field.setInt(config, p.getAsInt());
+                } else {
+                    field.setLong(config, p.getAsLong());
+                }
+            } else if (type == double.class) {
+                if (!p.isNumber()) {
+                    throw new ConfigException(where + ": expected a number, got " + p);
+                }
+                field.setDouble(config, p.getAsDouble());
+            } else if (type == boolean.class) {
+                if (!p.isBoolean() && !(p.isString() && p.getAsString().matches("true|false"))) {
+                    throw new ConfigException(where + ": expected true or false, got " + p);
+                }
+                field.setBoolean(config, Boolean.parseBoolean(p.getAsString()));
+            } else if (type == String.class) {
+                field.set(config, p.getAsString());
+            } else if (Choice.class.isAssignableFrom(type)) {
+                field.set(config, parseChoice(type, field.getName(), p.getAsString(), source));
+            } else {
+                throw new IllegalStateException("unsupported config type " + type);
+            }
+        } catch (IllegalAccessException | NumberFormatException e) {
+            throw new ConfigException(where + ": cannot use value " + value + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object parseChoice(Class<?> type, String key, String text, String source) {
+        try {
+            return Choice.parse((Class) type, key, text);
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String typeName(Class<?> type) {
+        if (type == int.class || type == long.class) {
+            return "whole number";
+        }
+        if (type == double.class) {
+            return "number";
+        }
+        if (type == boolean.class) {
+            return "boolean";
+        }
+        return "string";
+    }
+
+    /** Writes {@link Choice} enums as their keys. */
+    private static final class ChoiceAdapterFactory implements TypeAdapterFactory {
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public <T> TypeAdapter<T> create(Gson gson, TypeToken<T> token) {
+            Class<?> raw = token.getRawType();
+            if (!raw.isEnum() || !Choice.class.isAssignableFrom(raw)) {
+                return null;
+            }
+            return new TypeAdapter<T>() {
+                @Override
+                public void write(JsonWriter out, T value) throws IOException {
+                    out.value(value == null ? null : ((Choice) value).key());
+                }
+
+                @Override
+                public T read(JsonReader in) throws IOException {
+                    return (T) Choice.parse((Class) raw, raw.getSimpleName(), in.nextString());
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.mecam.config;
+
+/** Shapes of the synthetic dataset. */
+public enum Preset implements Choice {
+    /** CMU-MOSI aligned shapes: text 50 tokens, audio 50x5, vision 50x20; 1284/229/686 samples. */
+    MOSI("mosi"),
+    /** CMU-MOSI unaligned shapes: text 50 tokens, audio 375x5, vision 500x20. */
+    MOSI_UNALIGNED("mosi-unaligned"),
+    /** A small dataset with short sequences that trains in seconds, for tests and smoke runs. */
+    TINY("tiny");
+
+    private final String key;
+
+    Preset(String key) {
+        this.key = key;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+}

@@ -1,0 +1,331 @@
+package org.mecam.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every value a run depends on. Defaults are the paper's CMU-MOSI settings (DESIGN.md 2.5) on
+ * the synthetic {@code mosi} preset with text in feature mode.
+ *
+ * <p>Each public field is a key of {@code config.json} and a command-line option (the field name
+ * in kebab case: {@code lrMain} is {@code --lr-main}).
+ */
+public final class RunConfig {
+
+    // ---- run
+    @Doc(value = "random seed of model initialisation, dropout and batch order", group = "run")
+    public long seed = 1111;
+
+    @Doc(value = "auto (first GPU if any), cpu or gpu", group = "run")
+    public String device = "auto";
+
+    @Doc(value = "intra-op threads of libtorch; 0 = 1 on machines with <= 4 cores, else half the cores", group = "run")
+    public int threads = 0;
+
+    @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
+    public String results = "results";
+
+    @Doc(value = "optional label put into the run id", group = "run")
+    public String name = "";
+
+    // ---- data
+    @Doc(value = "synthetic, mmsa or mult", group = "data")
+    public DatasetKind dataset = DatasetKind.SYNTHETIC;
+
+    @Doc(value = "synthetic shapes: mosi, mosi-unaligned or tiny", group = "data")
+    public Preset preset = Preset.MOSI;
+
+    @Doc(value = "dataset file (mmsa: aligned_50.pkl/unaligned_50.pkl, mult: *_data_noalign.pkl)", group = "data")
+    public String path = "";
+
+    @Doc(value = "label CSV for --dataset mult (video_id, clip_id, text, label, ...)", group = "data")
+    public String labels = "";
+
+    @Doc(value = "WordPiece vocab.txt: with --dataset mult, tokenises the CSV text for BERT mode", group = "data")
+    public String vocab = "";
+
+    @Doc(value = "seed of the synthetic data (fixed across model seeds)", group = "data")
+    public long dataSeed = 7;
+
+    @Doc(value = "synthetic training samples; 0 = preset default", group = "data")
+    public int trainSize = 0;
+
+    @Doc(value = "synthetic validation samples; 0 = preset default", group = "data")
+    public int validSize = 0;
+
+    @Doc(value = "synthetic test samples; 0 = preset default", group = "data")
+    public int testSize = 0;
+
+    @Doc(value = "fraction of synthetic samples that carry negative information", group = "data")
+    public double negativeFraction = 0.3;
+
+    @Doc(value = "use at most this many samples of each split (0 = all); for smoke runs", group = "data")
+    public int datasetLimit = 0;
+
+    // ---- model
+    @Doc(value = "features, bert or torchscript", group = "model")
+    public TextMode textMode = TextMode.FEATURES;
+
+    @Doc(value = "feature-mode text encoder: lstm or transformer", group = "model")
+    public TextEncoderKind textEncoder = TextEncoderKind.LSTM;
+
+    @Doc(value = "feature-mode width of the text states T and t", group = "model")
+    public int textDim = 128;
+
+    @Doc(value = "BERT size in bert mode: base, small, mini or tiny", group = "model")
+    public BertSize bertSize = BertSize.BASE;
+
+    @Doc(value = "TorchScript text encoder (ids, mask, segments -> token states) for textMode=torchscript", group = "model")
+    public String torchscript = "";
+
+    @Doc(value = "freeze the text encoder (no gradient, not optimised)", group = "model")
+    public boolean freezeText = false;
+
+    @Doc(value = "modalities used: any of t, a, v (e.g. tav, ta, a)", group = "model")
+    public String modalities = "tav";
+
+    @Doc(value = "audio LSTM hidden size d_ah", group = "model")
+    public int audioHidden = 16;
+
+    @Doc(value = "vision LSTM hidden size d_vh", group = "model")
+    public int visionHidden = 16;
+
+    @Doc(value = "audio output size d_aout", group = "model")
+    public int audioOut = 16;
+
+    @Doc(value = "vision output size d_vout", group = "model")
+    public int visionOut = 32;
+
+    @Doc(value = "dropout of the text encoder", group = "model")
+    public double dropoutText = 0.1;
+
+    @Doc(value = "dropout before the audio encoder's output layer", group = "model")
+    public double dropoutAudio = 0.1;
+
+    @Doc(value = "dropout before the vision encoder's output layer", group = "model")
+    public double dropoutVision = 0.1;
+
+    @Doc(value = "dropout before the regression head", group = "model")
+    public double dropoutPrj = 0.1;
+
+    @Doc(value = "hidden width of the regression head (d_prjh)", group = "model")
+    public int projHidden = 128;
+
+    @Doc(value = "shared dimension of the contrastive projections W_m", group = "model")
+    public int contrastDim = 64;
+
+    @Doc(value = "contrastive temperature tau", group = "model")
+    public double tau = 0.03;
+
+    @Doc(value = "weight w of the appended negative logits", group = "model")
+    public double negWeight = 0.8;
+
+    @Doc(value = "scale k of the summed contrastive losses", group = "model")
+    public double contrastScale = 0.2;
+
+    @Doc(value = "positive pairs: exact, sign or class7", group = "model")
+    public Positives positives = Positives.CLASS7;
+
+    @Doc(value = "drop each sample's similarity to itself (supervised-contrastive form)", group = "model")
+    public boolean excludeSelf = false;
+
+    @Doc(value = "attention, pooled or concat", group = "model")
+    public Fusion fusion = Fusion.ATTENTION;
+
+    @Doc(value = "attention heads h", group = "model")
+    public int heads = 8;
+
+    @Doc(value = "attention head dimension", group = "model")
+    public int headDim = 64;
+
+    @Doc(value = "mix attention heads before and after the softmax (talking heads)", group = "model")
+    public boolean talkingHeads = true;
+
+    @Doc(value = "also let text attend to audio and vision (column softmax), added to t", group = "model")
+    public boolean bidirectional = false;
+
+    @Doc(value = "dropout on the attention weights", group = "model")
+    public double attnDropout = 0.1;
+
+    // ---- training
+    @Doc(value = "maximum epochs", group = "training")
+    public int epochs = 40;
+
+    @Doc(value = "batch size", group = "training")
+    public int batchSize = 32;
+
+    @Doc(value = "learning rate of the main parameters (paper table: 5e-4)", group = "training")
+    public double lrMain = 1e-3;
+
+    @Doc(value = "learning rate of the BERT / TorchScript text encoder", group = "training")
+    public double lrBert = 5e-5;
+
+    @Doc(value = "learning rate of the MMILB estimators (stage 0)", group = "training")
+    public double lrMmilb = 1e-3;
+
+    @Doc(value = "weight decay of the main parameters", group = "training")
+    public double weightDecayMain = 1e-4;
+
+    @Doc(value = "weight decay of the BERT / TorchScript text encoder", group = "training")
+    public double weightDecayBert = 1e-4;
+
+    @Doc(value = "weight decay of the MMILB estimators", group = "training")
+    public double weightDecayMmilb = 1e-4;
+
+    @Doc(value = "weight of the contrastive loss (0 = no contrastive filter)", group = "training")
+    public double alpha = 0.2;
+
+    @Doc(value = "weight of the MI terms lld and H (0 = no MI terms and no stage 0)", group = "training")
+    public double beta = 0.05;
+
+    @Doc(value = "global gradient-norm clipping threshold", group = "training")
+    public double clip = 1.0;
+
+    @Doc(value = "epochs without validation improvement before the learning rate is reduced", group = "training")
+    public int plateauPatience = 20;
+
+    @Doc(value = "factor of the learning-rate reduction", group = "training")
+    public double plateauFactor = 0.5;
+
+    @Doc(value = "epochs without validation improvement before training stops", group = "training")
+    public int patience = 10;
+
+    @Doc(value = "model selection: validation or test-leaky (published, leaks the test set)", group = "training")
+    public Selection selection = Selection.VALIDATION;
+
+    @Doc(value = "training-time augmentation, e.g. audio-drop:0.3,text-shuffle:0.2 (empty = none)", group = "training")
+    public String augment = "";
+
+    /** @return the fields that are configuration values, in declaration order */
+    public static List<Field> fields() {
+        List<Field> out = new ArrayList<>();
+        for (Field f : RunConfig.class.getDeclaredFields()) {
+            if (Modifier.isPublic(f.getModifiers()) && !Modifier.isStatic(f.getModifiers())) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** @return whether the run uses modality {@code m} ('t', 'a' or 'v') */
+    public boolean uses(char m) {
+        return modalities.indexOf(m) >= 0;
+    }
+
+    /** @return a deep copy */
+    public RunConfig copy() {
+        return ConfigJson.fromJson(ConfigJson.toJson(this), "copy");
+    }
+
+    /**
+     * Checks every value; throws one exception listing all problems, each naming its key.
+     *
+     * @throws ConfigException if any value is invalid
+     */
+    public void validate() {
+        List<String> errors = new ArrayList<>();
+        requirePositive(errors, "epochs", epochs);
+        if (batchSize < 2) {
+            errors.add("batchSize: must be at least 2 (the contrastive loss compares samples), got " + batchSize);
+        }
+        requireNonNegative(errors, "lrMain", lrMain);
+        requireNonNegative(errors, "lrBert", lrBert);
+        requireNonNegative(errors, "lrMmilb", lrMmilb);
+        requireNonNegative(errors, "weightDecayMain", weightDecayMain);
+        requireNonNegative(errors, "weightDecayBert", weightDecayBert);
+        requireNonNegative(errors, "weightDecayMmilb", weightDecayMmilb);
+        requireNonNegative(errors, "alpha", alpha);
+        requireNonNegative(errors, "beta", beta);
+        if (!(clip > 0)) {
+            errors.add("clip: must be > 0, got " + clip);
+        }
+        if (!(tau > 0)) {
+            errors.add("tau: must be > 0, got " + tau);
+        }
+        if (!(negativeFraction >= 0 && negativeFraction <= 1)) {
+            errors.add("negativeFraction: must be in [0, 1], got " + negativeFraction);
+        }
+        requireFraction(errors, "dropoutText", dropoutText);
+        requireFraction(errors, "dropoutAudio", dropoutAudio);
+        requireFraction(errors, "dropoutVision", dropoutVision);
+        requireFraction(errors, "dropoutPrj", dropoutPrj);
+        requireFraction(errors, "attnDropout", attnDropout);
+        if (!(plateauFactor > 0 && plateauFactor < 1)) {
+            errors.add("plateauFactor: must be in (0, 1), got " + plateauFactor);
+        }
+        requirePositive(errors, "patience", patience);
+        requirePositive(errors, "plateauPatience", plateauPatience);
+        for (String key : new String[] {"textDim", "audioHidden", "visionHidden", "audioOut",
+                "visionOut", "projHidden", "contrastDim", "heads", "headDim"}) {
+            requirePositive(errors, key, intField(key));
+        }
+        for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
+            if (intField(key) < 0) {
+                errors.add(key + ": must be >= 0, got " + intField(key));
+            }
+        }
+        if (modalities.isEmpty() || !modalities.matches("[tav]+") || modalities.chars().distinct().count() != modalities.length()) {
+            errors.add("modalities: must be a non-empty set of the letters t, a, v; got '" + modalities + "'");
+        }
+        if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
+            errors.add("device: must be auto, cpu or gpu; got '" + device + "'");
+        }
+        checkFiles(errors);
+        if (!errors.isEmpty()) {
+            throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
+        }
+    }
+
+    private void checkFiles(List<String> errors) {
+        if (dataset != DatasetKind.SYNTHETIC) {
+            requireFile(errors, "path", path, "--dataset " + dataset.key() + " needs --path FILE");
+        }
+        if (dataset == DatasetKind.MULT) {
+            requireFile(errors, "labels", labels, "--dataset mult needs --labels FILE.csv");
+        }
+        if (!vocab.isEmpty()) {
+            requireFile(errors, "vocab", vocab, "");
+        }
+        if (textMode == TextMode.TORCHSCRIPT) {
+            requireFile(errors, "torchscript", torchscript, "textMode=torchscript needs --torchscript FILE.pt");
+        }
+    }
+
+    private static void requireFile(List<String> errors, String key, String value, String hint) {
+        if (value == null || value.isEmpty()) {
+            errors.add(key + ": missing (" + hint + ")");
+        } else if (!Files.isRegularFile(Paths.get(value))) {
+            errors.add(key + ": file not found: " + Paths.get(value).toAbsolutePath());
+        }
+    }
+
+    private int intField(String key) {
+        try {
+            return RunConfig.class.getField(key).getInt(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void requirePositive(List<String> errors, String key, int v) {
+        if (v <= 0) {
+            errors.add(key + ": must be > 0, got " + v);
+        }
+    }
+
+    private static void requireNonNegative(List<String> errors, String key, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            errors.add(key + ": must be a finite number >= 0, got " + v);
+        }
+    }
+
+    private static void requireFraction(List<String> errors, String key, double v) {
+        if (!(v >= 0 && v < 1)) {
+            errors.add(key + ": must be in [0, 1), got " + v);
+        }
+    }
+}

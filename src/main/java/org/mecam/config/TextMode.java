@@ -1,0 +1,27 @@
+package org.mecam.config;
+
+/** Choices for {@code textMode}. */
+public enum TextMode implements Choice {
+    /** precomputed token features (768-d BERT or 300-d GloVe) through a projection and a small encoder. */
+    FEATURES("features"),
+    /** BERT over token ids (random init offline, configurable size). */
+    BERT("bert"),
+    /** a user-supplied TorchScript text encoder, fine-tuned. */
+    TORCHSCRIPT("torchscript");
+
+    private final String key;
+
+    TextMode(String key) {
+        this.key = key;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+}

@@ -1,0 +1,45 @@
+package org.mecam.data;
+
+import org.mecam.config.ConfigException;
+import org.mecam.config.RunConfig;
+import org.mecam.config.TextMode;
+
+/** Loads the dataset a configuration names and checks that it can feed the configured model. */
+public final class Datasets {
+
+    private Datasets() {}
+
+    /**
+     * @throws ConfigException naming the file, split, key and shape when the data cannot be used
+     */
+    public static MultimodalDataset load(RunConfig c) {
+        MultimodalDataset data;
+        switch (c.dataset) {
+            case SYNTHETIC:
+                data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
+                break;
+            default:
+                throw new ConfigException("dataset: '" + c.dataset.key() + "' is not readable in this build");
+        }
+        data = data.limit(c.datasetLimit);
+        checkFits(c, data);
+        return data;
+    }
+
+    /** @throws ConfigException if the text mode needs inputs the dataset lacks */
+    public static void checkFits(RunConfig c, MultimodalDataset data) {
+        MultimodalDataset.Info info = data.info();
+        if (c.uses('t') && c.textMode == TextMode.FEATURES && !info.hasTextFeatures()) {
+            throw new ConfigException("textMode=features, but " + info.source() + " has no text features");
+        }
+        if (c.uses('t') && c.textMode != TextMode.FEATURES && !info.hasTextIds()) {
+            throw new ConfigException("textMode=" + c.textMode.key() + " needs token ids, but " + info.source()
+                    + " has none (MMSA: key text_bert; MulT: pass --vocab to tokenise the CSV text)");
+        }
+        for (Split s : data.splits()) {
+            if (s.size() == 0) {
+                throw new ConfigException(info.source() + ": split '" + s.name + "' is empty");
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.mecam.data;
+
+import java.nio.FloatBuffer;
+
+/**
+ * A float array of shape [N, L, D] held in chunks of whole samples, so that arrays larger than
+ * one Java array (MOSEI's text features are 2.5 GB) need no single allocation.
+ */
+public final class FloatTensor3 {
+
+    /** At most 2^27 floats (512 MiB) per chunk. */
+    static final int MAX_CHUNK_FLOATS = 1 << 27;
+
+    private final int n;
+    private final int len;
+    private final int dim;
+    private final int perChunk;
+    private final float[][] chunks;
+
+    private FloatTensor3(int n, int len, int dim) {
+        if (n < 0 || len <= 0 || dim <= 0) {
+            throw new IllegalArgumentException("invalid shape [" + n + ", " + len + ", " + dim + "]");
+        }
+        this.n = n;
+        this.len = len;
+        this.dim = dim;
+        long sample = (long) len * dim;
+        if (sample > MAX_CHUNK_FLOATS) {
+            throw new IllegalArgumentException("one sample of [" + len + ", " + dim + "] is too large");
+        }
+        this.perChunk = (int) Math.max(1, MAX_CHUNK_FLOATS / sample);
+        int count = (n + perChunk - 1) / perChunk;
+        this.chunks = new float[count][];
+        for (int c = 0; c < count; c++) {
+            int samples = Math.min(perChunk, n - c * perChunk);
+            chunks[c] = new float[(int) (samples * sample)];
+        }
+    }
+
+    /** @return a zero-filled tensor */
+    public static FloatTensor3 zeros(int n, int len, int dim) {
+        return new FloatTensor3(n, len, dim);
+    }
+
+    public int size() {
+        return n;
+    }
+
+    public int length() {
+        return len;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** @return the number of bytes held */
+    public long bytes() {
+        return 4L * n * len * dim;
+    }
+
+    /** @return the chunk that holds sample {@code i} */
+    public float[] chunkOf(int i) {
+        return chunks[i / perChunk];
+    }
+
+    /** @return the offset of sample {@code i} inside {@link #chunkOf(int)} */
+    public int offsetOf(int i) {
+        return (i % perChunk) * len * dim;
+    }
+
+    public float get(int i, int t, int d) {
+        return chunkOf(i)[offsetOf(i) + t * dim + d];
+    }
+
+    public void set(int i, int t, int d, float v) {
+        chunkOf(i)[offsetOf(i) + t * dim + d] = v;
+    }
+
+    /** Copies the first {@code frames} frames of sample {@code i} into {@code dst}. */
+    public void copySample(int i, int frames, FloatBuffer dst) {
+        dst.put(chunkOf(i), offsetOf(i), frames * dim);
+    }
+
+    /** @return a new tensor with the given samples, in order */
+    public FloatTensor3 select(int[] indices) {
+        FloatTensor3 out = new FloatTensor3(indices.length, len, dim);
+        int sample = len * dim;
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(chunkOf(indices[k]), offsetOf(indices[k]), out.chunkOf(k), out.offsetOf(k), sample);
+        }
+        return out;
+    }
+
+    /** @return a copy of sample {@code i}'s frames as [L][D] */
+    public float[][] sample(int i) {
+        float[][] out = new float[len][dim];
+        float[] c = chunkOf(i);
+        int o = offsetOf(i);
+        for (int t = 0; t < len; t++) {
+            System.arraycopy(c, o + t * dim, out[t], 0, dim);
+        }
+        return out;
+    }
+
+    /** @return a deep copy */
+    public FloatTensor3 copy() {
+        FloatTensor3 out = new FloatTensor3(n, len, dim);
+        for (int c = 0; c < chunks.length; c++) {
+            System.arraycopy(chunks[c], 0, out.chunks[c], 0, chunks[c].length);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "[" + n + ", " + len + ", " + dim + "]";
+    }
+}

@@ -1,0 +1,104 @@
+package org.mecam.data;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A dataset: train, valid and test splits plus what the model needs to know of their shapes. */
+public final class MultimodalDataset {
+
+    /** Shapes shared by the splits. */
+    public record Info(
+            String name,
+            String source,
+            int textLen,
+            int textFeatureDim,
+            int vocabSize,
+            int audioLen,
+            int audioDim,
+            int visionLen,
+            int visionDim,
+            boolean aligned) {
+
+        /** @return whether the text can feed feature mode */
+        public boolean hasTextFeatures() {
+            return textFeatureDim > 0;
+        }
+
+        /** @return whether the text can feed BERT mode */
+        public boolean hasTextIds() {
+            return vocabSize > 0;
+        }
+
+        /** @return the values as an ordered map */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("source", source);
+            m.put("textLen", textLen);
+            m.put("textFeatureDim", textFeatureDim);
+            m.put("vocabSize", vocabSize);
+            m.put("audioLen", audioLen);
+            m.put("audioDim", audioDim);
+            m.put("visionLen", visionLen);
+            m.put("visionDim", visionDim);
+            m.put("aligned", aligned);
+            return m;
+        }
+    }
+
+    private final Info info;
+    private final Split train;
+    private final Split valid;
+    private final Split test;
+
+    public MultimodalDataset(Info info, Split train, Split valid, Split test) {
+        this.info = info;
+        this.train = train;
+        this.valid = valid;
+        this.test = test;
+    }
+
+    public Info info() {
+        return info;
+    }
+
+    public Split train() {
+        return train;
+    }
+
+    public Split valid() {
+        return valid;
+    }
+
+    public Split test() {
+        return test;
+    }
+
+    /** @return the three splits in order */
+    public List<Split> splits() {
+        return List.of(train, valid, test);
+    }
+
+    /** @return the split with that name */
+    public Split split(String name) {
+        switch (name) {
+            case "train":
+                return train;
+            case "valid":
+                return valid;
+            case "test":
+                return test;
+            default:
+                throw new IllegalArgumentException("no split '" + name + "' (train, valid, test)");
+        }
+    }
+
+    /** @return the dataset with each split cut to its first {@code limit} samples */
+    public MultimodalDataset limit(int limit) {
+        if (limit <= 0) {
+            return this;
+        }
+        return new MultimodalDataset(info, train.limit(limit), valid.limit(limit), test.limit(limit));
+    }
+}

@@ -1,0 +1,255 @@
+package org.mecam.experiment;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mecam.config.ConfigException;
+import org.mecam.config.ConfigJson;
+import org.mecam.config.DatasetKind;
+import org.mecam.config.RunConfig;
+import org.mecam.config.Selection;
+import org.mecam.data.BatchBuilder;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.Split;
+import org.mecam.engine.Devices;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.eval.Evaluator;
+import org.mecam.eval.Metrics;
+import org.mecam.model.MecamModel;
+import org.mecam.report.Figures;
+import org.mecam.train.Checkpoint;
+import org.mecam.train.EpochStats;
+import org.mecam.train.Trainer;
+import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains and evaluates one configuration and writes its run directory: the path every entry
+ * point (command line, notebooks, grids, tests) takes.
+ */
+public final class Experiments {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Experiments.class);
+    private static final DateTimeFormatter ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneId.systemDefault());
+
+    private Experiments() {}
+
+    /** Runs {@code config} and writes {@code <results>/<run-id>/}. */
+    public static RunResult run(RunConfig config, TrainingListener listener) {
+        return run(config, listener, null);
+    }
+
+    /**
+     * Runs {@code config}. The configuration and the data are checked before anything is
+     * written: bad input throws {@link ConfigException} and leaves no run directory.
+     *
+     * @param target the run directory to create, or null for {@code <results>/<run-id>}
+     */
+    public static RunResult run(RunConfig config, TrainingListener listener, Path target) {
+        config.validate();
+        NativeRuntime.start(config.threads);
+        return run(config, Datasets.load(config), listener, target);
+    }
+
+    /**
+     * Runs {@code config} on a dataset already in memory (the config's data keys are then only
+     * recorded, not used to load).
+     *
+     * @param target the run directory to create, or null for {@code <results>/<run-id>}
+     */
+    public static RunResult run(RunConfig config, MultimodalDataset data, TrainingListener listener, Path target) {
+        config.validate();
+        NativeRuntime.Info runtime = NativeRuntime.start(config.threads);
+        Datasets.checkFits(config, data);
+        BatchBuilder.FrameTransform augmentation = Augmentations.parse(config.augment);
+        Device device = Devices.resolve(config.device);
+        if (config.selection == Selection.TEST_LEAKY) {
+            LOG.warn("selection=test-leaky: a checkpoint is kept only when the TEST MAE also improves, as in the"
+                    + " published code. This leaks the test set into model selection; do not report these numbers"
+                    + " as held-out results.");
+        }
+        Instant start = Instant.now();
+        RunDirectory dir;
+        try {
+            dir = RunDirectory.start(Paths.get(config.results), runId(config, start));
+        } catch (IOException e) {
+            throw new ConfigException("cannot create a run directory under " + Paths.get(config.results).toAbsolutePath()
+                    + ": " + e.getMessage(), e);
+        }
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            Engine.getInstance().setRandomSeed((int) config.seed);
+            MecamModel model = MecamModel.create(config, data.info(), manager);
+            TrainingResult training;
+            float[] predictions = null;
+            try (Trainer trainer = new Trainer(config, model, data, manager, augmentation, listener)) {
+                training = trainer.fit();
+                if (training.bestEpoch() > 0) {
+                    predictions = trainer.predictTest();
+                }
+            }
+            Metrics metrics = predictions == null ? null : Metrics.compute(predictions, data.test().labels);
+            write(dir, config, data, runtime, device, start, training, metrics, predictions, model);
+            Path finalDir = target == null ? dir.commit() : dir.commitTo(target);
+            return new RunResult(finalDir, config, training, metrics, predictions, data.test().labels);
+        } catch (IOException e) {
+            dir.abandon();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            dir.abandon();
+            throw e;
+        }
+    }
+
+    /** @return a readable, sortable id: time, dataset or preset, fusion, seed and the optional name */
+    static String runId(RunConfig c, Instant start) {
+        String data = c.dataset == DatasetKind.SYNTHETIC ? c.preset.key()
+                : c.dataset.key() + "-" + Paths.get(c.path).getFileName().toString().replaceAll("\\.[^.]*$", "");
+        String id = ID_TIME.format(start) + "-" + data + "-" + c.fusion.key() + "-s" + c.seed;
+        return c.name.isEmpty() ? id : id + "-" + c.name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static void write(RunDirectory dir, RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
+            Device device, Instant start, TrainingResult training, Metrics metrics, float[] predictions,
+            MecamModel model) throws IOException {
+        dir.write("config.json", configJson(config, data, runtime, device, start));
+        StringBuilder csv = new StringBuilder(EpochStats.CSV_HEADER).append('\n');
+        training.epochs().forEach(e -> csv.append(e.csvRow()).append('\n'));
+        dir.write("epochs.csv", csv.toString());
+        if (metrics != null) {
+            dir.write("metrics.json", ConfigJson.GSON.toJson(metricsJson(metrics, training, config)));
+            dir.write("predictions.csv", predictionsCsv(data.test(), predictions));
+        }
+        if (training.failure() != null) {
+            dir.write("failure.json", ConfigJson.GSON.toJson(failureJson(training)));
+        }
+        Files.createDirectories(dir.file("checkpoint"));
+        Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
+        if (!training.epochs().isEmpty()) {
+            Figures.trainingCurves(training.epochs(), dir.file("training-curves.png"));
+        }
+    }
+
+    private static String configJson(RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
+            Device device, Instant start) {
+        com.google.gson.JsonObject json = ConfigJson.GSON.toJsonTree(config).getAsJsonObject();
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("gitCommit", Provenance.gitCommit());
+        provenance.put("started", start.toString());
+        provenance.put("finished", Instant.now().toString());
+        provenance.put("device", device.toString());
+        provenance.put("versions", Provenance.versions());
+        provenance.put("runtime", runtime.toMap());
+        provenance.put("machine", Provenance.machine());
+        provenance.put("dataset", data.info().toMap());
+        provenance.put("samples", Map.of("train", data.train().size(), "valid", data.valid().size(), "test", data.test().size()));
+        json.add(ConfigJson.PROVENANCE_KEY, ConfigJson.GSON.toJsonTree(provenance));
+        return ConfigJson.GSON.toJson(json);
+    }
+
+    private static Map<String, Object> metricsJson(Metrics metrics, TrainingResult training, RunConfig config) {
+        Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
+        m.put("best_epoch", training.bestEpoch());
+        m.put("valid_mae", training.bestValidMae());
+        m.put("n_test", metrics.n());
+        m.put("epochs_run", training.epochs().size());
+        m.put("stop_reason", training.stopReason());
+        m.put("selection", config.selection.key());
+        if (config.selection == Selection.TEST_LEAKY) {
+            m.put("selection_warning", "test-leaky: checkpoint chosen with test MAE; not a held-out result");
+        }
+        m.put("warnings", metrics.warnings());
+        return m;
+    }
+
+    private static Map<String, Object> failureJson(TrainingResult training) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("message", training.failure().getMessage());
+        f.put("term", training.failure().term());
+        f.put("epoch", training.failure().epoch());
+        f.put("stage", training.failure().stage());
+        f.put("batch", training.failure().batch());
+        f.put("value", String.valueOf(training.failure().value()));
+        f.put("checkpoint", training.bestEpoch() > 0
+                ? "checkpoint/model.npz holds epoch " + training.bestEpoch() + " (the last good selected checkpoint)"
+                : "no epoch finished: checkpoint/model.npz holds the weights before the failing step");
+        f.put("hint", "lower --lr-main or --beta, or check the input data for extreme values");
+        return f;
+    }
+
+    static String predictionsCsv(Split test, float[] predictions) {
+        boolean flags = test.hasNegativeFlags();
+        StringBuilder sb = new StringBuilder("index,id,prediction,label").append(flags ? ",negative,negative_modality\n" : "\n");
+        for (int i = 0; i < predictions.length; i++) {
+            sb.append(i).append(',').append(csvText(test.ids[i])).append(',').append(predictions[i]).append(',')
+                    .append(test.labels[i]);
+            if (flags) {
+                sb.append(',').append(test.negative[i].key()).append(',')
+                        .append(org.mecam.data.NegativeInfo.modalityName(test.negativeModality[i]));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String csvText(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    /** Re-evaluation of a saved run. */
+    public record Evaluation(Metrics metrics, float[] predictions, float[] labels, RunConfig config) {}
+
+    /**
+     * Rebuilds a run's model and data from its directory, loads its checkpoint and evaluates the
+     * test split.
+     *
+     * @throws ConfigException if the directory lacks config.json or the checkpoint
+     */
+    public static Evaluation evaluate(Path runDir) {
+        Path configFile = runDir.resolve("config.json");
+        Path weights = runDir.resolve("checkpoint").resolve("model.npz");
+        for (Path p : List.of(configFile, weights)) {
+            if (!Files.isRegularFile(p)) {
+                throw new ConfigException("not a run directory: " + p.toAbsolutePath() + " is missing");
+            }
+        }
+        RunConfig config = ConfigJson.load(configFile.toString());
+        config.validate();
+        NativeRuntime.start(config.threads);
+        MultimodalDataset data = Datasets.load(config);
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.device))) {
+            Engine.getInstance().setRandomSeed((int) config.seed);
+            MecamModel model = MecamModel.create(config, data.info(), manager);
+            Checkpoint.load(model, weights);
+            boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
+            float[] p = Evaluator.predict(model, new BatchBuilder(data.test(), ids, null), manager, config.batchSize);
+            return new Evaluation(Metrics.compute(p, data.test().labels), p, data.test().labels, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + weights, e);
+        }
+    }
+
+    /** @return the metrics JSON text a run's metrics.json holds */
+    public static String readText(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

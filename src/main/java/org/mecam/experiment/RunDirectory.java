@@ -1,0 +1,100 @@
+package org.mecam.experiment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A run's output directory, written in a hidden staging directory under the results root and
+ * renamed into place in one atomic step, so that a run directory exists only when complete.
+ */
+public final class RunDirectory {
+
+    /** Staging area under the results root; leftovers of killed runs can be deleted at any time. */
+    public static final String STAGING = ".incomplete";
+
+    private final Path root;
+    private final String id;
+    private final Path staging;
+
+    private RunDirectory(Path root, String id) throws IOException {
+        this.root = root;
+        this.id = id;
+        this.staging = root.resolve(STAGING).resolve(id + "-" + UUID.randomUUID().toString().substring(0, 8));
+        Files.createDirectories(staging);
+    }
+
+    /** Starts a run directory {@code root/id} (written when {@link #commit()} is called). */
+    public static RunDirectory start(Path root, String id) throws IOException {
+        return new RunDirectory(root, id);
+    }
+
+    /** @return the path of a file inside the staging directory */
+    public Path file(String name) {
+        return staging.resolve(name);
+    }
+
+    /** Writes a UTF-8 text file into the run. */
+    public void write(String name, String text) {
+        try {
+            Files.createDirectories(file(name).getParent());
+            Files.writeString(file(name), text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file(name), e);
+        }
+    }
+
+    /**
+     * Moves the staging directory to {@code root/id} atomically (adding -2, -3, ... if taken).
+     *
+     * @return the final directory
+     */
+    public Path commit() throws IOException {
+        for (int k = 1; ; k++) {
+            Path target = root.resolve(k == 1 ? id : id + "-" + k);
+            if (Files.exists(target)) {
+                continue;
+            }
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                return target;
+            } catch (FileAlreadyExistsException e) {
+                // taken meanwhile by another process: try the next name
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("results root " + root + " does not support atomic renames", e);
+            }
+        }
+    }
+
+    /** Moves the staging directory to exactly {@code target} atomically (for grid runs). */
+    public Path commitTo(Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    /** Deletes the staging directory (after a failure that must leave nothing behind). */
+    public void abandon() {
+        deleteRecursively(staging);
+    }
+
+    /** Deletes a directory tree, ignoring what cannot be deleted. */
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

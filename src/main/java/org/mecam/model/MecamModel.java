@@ -1,0 +1,502 @@
+package org.mecam.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mecam.config.Fusion;
+import org.mecam.config.RunConfig;
+import org.mecam.config.TextMode;
+import org.mecam.data.Batch;
+import org.mecam.data.MultimodalDataset;
+
+/**
+ * MECAM (DESIGN section 2), wired from a {@link RunConfig}: encoders for the modalities in use,
+ * one contrastive filter per modality, MMILB for each modality pair, talking-heads cross-attention
+ * from audio and vision to text (or the published pooled variant, or plain concatenation), and
+ * the regression head.
+ *
+ * <p>The generic block inputs are the batch's sequences in the order text, text mask, text last
+ * index, audio, audio mask, audio last, vision, vision mask, vision last; the output is the
+ * prediction [B]. Training uses the typed {@link #forward(ParameterStore, Batch, Stage,
+ * EntropyMemory, boolean)}.
+ */
+public final class MecamModel extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    /** What a forward pass computes. */
+    public enum Stage {
+        /** Stage 0: the MMILB lld only, on encoder outputs computed without gradient. */
+        MMILB,
+        /** Stage 1: prediction, contrastive loss, lld and entropy. */
+        MAIN,
+        /** Prediction only. */
+        EVAL
+    }
+
+    /** The encoders' outputs; absent modalities are null. */
+    public record Encoded(
+            NDArray textStates, NDArray textVector, NDArray textMask,
+            NDArray audioFrames, NDArray audioVector, NDArray audioMask,
+            NDArray visionFrames, NDArray visionVector, NDArray visionMask) {
+
+        /** @return the utterance vector of modality 't', 'a' or 'v' */
+        public NDArray vector(char m) {
+            return m == 't' ? textVector : m == 'a' ? audioVector : visionVector;
+        }
+    }
+
+    /**
+     * A forward pass's results; terms a stage does not compute are null.
+     *
+     * @param prediction [B]
+     * @param nce k * (L_t + L_a + L_v) (scalar)
+     * @param contrastive each modality's L_m
+     * @param lld summed MMILB lld of the pairs (scalar)
+     * @param entropy summed entropy H of the pairs whose covariances were full rank (scalar)
+     * @param encoded the encoders' outputs
+     * @param fused the head's input [B, D]
+     * @param attention attention weights per modality ('a', 'v') when asked for
+     */
+    public record Output(
+            NDArray prediction, NDArray nce, Map<Character, NDArray> contrastive, NDArray lld, NDArray entropy,
+            Encoded encoded, NDArray fused, Map<Character, NDArray> attention) {}
+
+    private final RunConfig config;
+    private final MultimodalDataset.Info data;
+    private final Block text;
+    private final int textDim;
+    private final SequenceEncoder audio;
+    private final SequenceEncoder vision;
+    private final Map<Character, IntraModalContrastiveLoss> contrast = new LinkedHashMap<>();
+    private final Map<String, Mmilb> mmilb = new LinkedHashMap<>();
+    private final TalkingHeadsCrossAttention audioAttention;
+    private final TalkingHeadsCrossAttention visionAttention;
+    private final RegressionHead head;
+
+    private MecamModel(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
+        super(VERSION);
+        this.config = c;
+        this.data = data;
+        if (c.uses('t')) {
+            Block encoder = textEncoder(c, data, manager);
+            text = addChildBlock("text", encoder);
+            textDim = encoder instanceof BertEncoder ? ((BertEncoder) encoder).hidden()
+                    : encoder instanceof TorchScriptTextEncoder ? ((TorchScriptTextEncoder) encoder).hidden() : c.textDim;
+        } else {
+            text = null;
+            textDim = 0;
+        }
+        audio = c.uses('a') ? addChildBlock("audio", SequenceEncoder.builder().hidden(c.audioHidden)
+                .out(c.audioOut).dropout(c.dropoutAudio).build()) : null;
+        vision = c.uses('v') ? addChildBlock("vision", SequenceEncoder.builder().hidden(c.visionHidden)
+                .out(c.visionOut).dropout(c.dropoutVision).build()) : null;
+        if (c.alpha > 0) {
+            for (char m : c.modalities.toCharArray()) {
+                contrast.put(m, addChildBlock("contrast_" + m, IntraModalContrastiveLoss.create(c.contrastDim, c.tau)));
+            }
+        }
+        if (c.beta > 0) {
+            for (String pair : pairs(c)) {
+                mmilb.put(pair, addChildBlock("mmilb_" + pair, Mmilb.create(width(pair.charAt(1)))));
+            }
+        }
+        boolean attention = c.fusion != Fusion.CONCAT && c.uses('t');
+        audioAttention = attention && c.uses('a') ? addChildBlock("attention_a", attention(c, c.audioOut)) : null;
+        visionAttention = attention && c.uses('v') ? addChildBlock("attention_v", attention(c, c.visionOut)) : null;
+        head = addChildBlock("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+    }
+
+    /**
+     * Builds and initialises the model: Xavier-normal for every non-BERT weight with >= 2
+     * dimensions, N(0, 0.02) for BERT, zero biases, unit LayerNorm scales. Uses the engine's
+     * random seed, which the caller sets.
+     *
+     * @param c the configuration
+     * @param data shapes of the dataset
+     * @param manager owns the parameters
+     */
+    public static MecamModel create(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
+        MecamModel model = new MecamModel(c, data, manager);
+        model.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                XavierInitializer.FactorType.AVG, 1), Parameter.Type.WEIGHT);
+        model.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
+        model.setInitializer(Initializer.ONES, Parameter.Type.GAMMA);
+        model.setInitializer(Initializer.ZEROS, Parameter.Type.BETA);
+        if (model.text instanceof BertEncoder) {
+            model.text.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
+        }
+        model.initialize(manager, DataType.FLOAT32, model.exampleShapes());
+        if (c.freezeText && model.text != null) {
+            for (Pair<String, Parameter> p : model.text.getParameters()) {
+                p.getValue().getArray().setRequiresGradient(false);
+            }
+        }
+        return model;
+    }
+
+    private static Block textEncoder(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
+        switch (c.textMode) {
+            case FEATURES:
+                return FeatureTextEncoder.builder().dim(c.textDim).kind(c.textEncoder).dropout(c.dropoutText).build();
+            case BERT:
+                return BertEncoder.builder().size(c.bertSize).vocabSize(Math.max(data.vocabSize(), 1))
+                        .maxLength(Math.max(512, data.textLen())).build();
+            case TORCHSCRIPT:
+                return new TorchScriptTextEncoder(manager, Paths.get(c.torchscript));
+            default:
+                throw new IllegalArgumentException("unknown text mode " + c.textMode);
+        }
+    }
+
+    private TalkingHeadsCrossAttention attention(RunConfig c, int out) {
+        return TalkingHeadsCrossAttention.builder().heads(c.heads).headDim(c.headDim).out(out)
+                .textDim(textDim).talkingHeads(c.talkingHeads).bidirectional(c.bidirectional)
+                .dropout(c.attnDropout).build();
+    }
+
+    /** @return the MMILB pairs among the modalities in use: tv, ta, va (x first, y second) */
+    public static List<String> pairs(RunConfig c) {
+        List<String> out = new ArrayList<>();
+        for (String pair : new String[] {"tv", "ta", "va"}) {
+            if (c.uses(pair.charAt(0)) && c.uses(pair.charAt(1))) {
+                out.add(pair);
+            }
+        }
+        return out;
+    }
+
+    private int width(char m) {
+        return m == 't' ? textDim : m == 'a' ? config.audioOut : config.visionOut;
+    }
+
+    public RunConfig config() {
+        return config;
+    }
+
+    /** @return whether the text encoder is BERT or TorchScript (its own learning rate) */
+    public boolean hasPretrainedTextEncoder() {
+        return text != null && config.textMode != TextMode.FEATURES;
+    }
+
+    /** @return parameters of the MMILB mu / log-variance estimators (their own optimizer, stage 0) */
+    public List<Parameter> mmilbParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Mmilb m : mmilb.values()) {
+            out.addAll(m.estimatorParameters());
+        }
+        return out;
+    }
+
+    /** @return trainable parameters of the BERT or TorchScript text encoder (empty in feature mode or frozen) */
+    public List<Parameter> bertParameters() {
+        List<Parameter> out = new ArrayList<>();
+        if (hasPretrainedTextEncoder() && !config.freezeText) {
+            text.getParameters().forEach(p -> out.add(p.getValue()));
+        }
+        return out;
+    }
+
+    /** @return every other trainable parameter (not MMILB's, whose entropy projections stay fixed) */
+    public List<Parameter> mainParameters() {
+        List<Parameter> excluded = new ArrayList<>();
+        for (Mmilb m : mmilb.values()) {
+            m.getParameters().forEach(p -> excluded.add(p.getValue()));
+        }
+        if (text != null && (hasPretrainedTextEncoder() || config.freezeText)) {
+            text.getParameters().forEach(p -> excluded.add(p.getValue()));
+        }
+        List<Parameter> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : getParameters()) {
+            if (!excluded.contains(p.getValue())) {
+                out.add(p.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Runs the encoders of the modalities in use. */
+    public Encoded encode(ParameterStore ps, Batch batch, boolean training) {
+        NDArray ts = null;
+        NDArray tv = null;
+        if (text != null) {
+            NDList out = text.forward(ps, new NDList(batch.text.data(), batch.text.mask(), batch.text.last()), training);
+            ts = out.get(0);
+            tv = out.get(1);
+        }
+        NDArray af = null;
+        NDArray av = null;
+        if (audio != null) {
+            NDList out = audio.forward(ps, new NDList(batch.audio.data(), batch.audio.last()), training);
+            af = out.get(0);
+            av = out.get(1);
+        }
+        NDArray vf = null;
+        NDArray vv = null;
+        if (vision != null) {
+            NDList out = vision.forward(ps, new NDList(batch.vision.data(), batch.vision.last()), training);
+            vf = out.get(0);
+            vv = out.get(1);
+        }
+        return new Encoded(ts, tv, batch.text.mask(), af, av, batch.audio.mask(), vf, vv, batch.vision.mask());
+    }
+
+    /**
+     * One forward pass.
+     *
+     * @param memory the entropy memory (stage 1), or null to skip the entropy term
+     */
+    public Output forward(ParameterStore ps, Batch batch, Stage stage, EntropyMemory memory, boolean training) {
+        Encoded enc = encode(ps, batch, training);
+        if (stage == Stage.MMILB) {
+            return new Output(null, null, null, lld(ps, enc, training), null, enc, null, null);
+        }
+        return main(ps, batch, enc, stage, memory, training, false);
+    }
+
+    /**
+     * Prediction and losses from given encoder outputs.
+     *
+     * @param keepAttention also return the attention weights
+     */
+    public Output main(ParameterStore ps, Batch batch, Encoded enc, Stage stage, EntropyMemory memory,
+            boolean training, boolean keepAttention) {
+        Map<Character, NDArray> attention = keepAttention ? new LinkedHashMap<>() : null;
+        NDArray fused = fuse(ps, enc, training, attention);
+        NDArray prediction = head.forward(ps, new NDList(fused), training).head();
+        if (stage == Stage.EVAL) {
+            return new Output(prediction, null, null, null, null, enc, fused, attention);
+        }
+        Map<Character, NDArray> perModality = new LinkedHashMap<>();
+        NDArray nce = contrastive(ps, batch, enc, training, perModality);
+        NDArray lld = mmilb.isEmpty() ? null : lld(ps, enc, training);
+        NDArray entropy = memory == null || mmilb.isEmpty() ? null : entropy(ps, batch, enc, memory, training);
+        return new Output(prediction, nce, perModality, lld, entropy, enc, fused, attention);
+    }
+
+    private NDArray fuse(ParameterStore ps, Encoded enc, boolean training, Map<Character, NDArray> attention) {
+        NDList parts = new NDList();
+        NDArray t = enc.textVector();
+        NDArray a = enc.audioVector();
+        NDArray v = enc.visionVector();
+        if (audioAttention != null) {
+            TalkingHeadsCrossAttention.Result r = attend(ps, audioAttention, enc.audioFrames(), enc.audioMask(), a, enc, training, attention != null);
+            a = r.fused();
+            t = r.textResidual() == null ? t : t.add(r.textResidual());
+            if (attention != null) {
+                attention.put('a', r.weights());
+            }
+        }
+        if (visionAttention != null) {
+            TalkingHeadsCrossAttention.Result r = attend(ps, visionAttention, enc.visionFrames(), enc.visionMask(), v, enc, training, attention != null);
+            v = r.fused();
+            t = r.textResidual() == null ? t : t.add(r.textResidual());
+            if (attention != null) {
+                attention.put('v', r.weights());
+            }
+        }
+        for (NDArray part : new NDArray[] {t, a, v}) {
+            if (part != null) {
+                parts.add(part);
+            }
+        }
+        return parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 1);
+    }
+
+    private TalkingHeadsCrossAttention.Result attend(ParameterStore ps, TalkingHeadsCrossAttention block,
+            NDArray frames, NDArray frameMask, NDArray pooled, Encoded enc, boolean training, boolean keepWeights) {
+        if (config.fusion == Fusion.POOLED) {
+            long b = pooled.getShape().get(0);
+            NDArray ones = pooled.getManager().ones(new Shape(b, 1));
+            return block.attend(ps, pooled.expandDims(1), ones, enc.textVector().expandDims(1), ones, training, keepWeights);
+        }
+        return block.attend(ps, frames, frameMask, enc.textStates(), enc.textMask(), training, keepWeights);
+    }
+
+    private NDArray contrastive(ParameterStore ps, Batch batch, Encoded enc, boolean training,
+            Map<Character, NDArray> perModality) {
+        if (contrast.isEmpty()) {
+            return null;
+        }
+        ContrastTargets targets = ContrastTargets.of(batch.manager, batch.labelValues, config.positives,
+                config.excludeSelf, config.negWeight);
+        NDArray sum = null;
+        for (Map.Entry<Character, IntraModalContrastiveLoss> e : contrast.entrySet()) {
+            NDArray loss = e.getValue().loss(ps, enc.vector(e.getKey()), targets, training).head();
+            perModality.put(e.getKey(), loss);
+            sum = sum == null ? loss : sum.add(loss);
+        }
+        return sum.mul(Ops.scalar(sum, config.contrastScale));
+    }
+
+    /** @return the contrastive projection z of modality {@code m} [B, c], for figures */
+    public NDArray contrastEmbedding(ParameterStore ps, char m, NDArray vector) {
+        IntraModalContrastiveLoss block = contrast.get(m);
+        return block == null ? null : block.embed(ps, vector, false);
+    }
+
+    /** @return the summed lld of the MMILB pairs (scalar) */
+    public NDArray lld(ParameterStore ps, Encoded enc, boolean training) {
+        NDArray sum = null;
+        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
+            String pair = e.getKey();
+            NDArray lld = e.getValue().forward(ps,
+                    new NDList(enc.vector(pair.charAt(0)), enc.vector(pair.charAt(1))), training).head();
+            sum = sum == null ? lld : sum.add(lld);
+        }
+        return sum;
+    }
+
+    /**
+     * The entropy term: for each pair, y's projections split by label sign and joined with the
+     * previous batch's, H = 0.25 (logdet S_pos + logdet S_neg). A pair is skipped (and counted)
+     * when a side has fewer than dim + 1 samples, or when its logdet is not finite.
+     *
+     * @return the summed H of the used pairs, or null if none was used
+     */
+    NDArray entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory, boolean training) {
+        NDManager m = batch.manager;
+        long[] pos = indices(batch.labelValues, true);
+        long[] neg = indices(batch.labelValues, false);
+        NDArray sum = null;
+        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
+            String pair = e.getKey();
+            NDArray projected = e.getValue().project(ps, enc.vector(pair.charAt(1)), training); // (B, k)
+            NDArray p = rows(m, projected, pos);
+            NDArray n = rows(m, projected, neg);
+            NDArray h = pairEntropy(memory.get(pair), p, n, e.getValue().projectedSize(), memory);
+            memory.put(pair, p, n);
+            if (h != null) {
+                sum = sum == null ? h : sum.add(h);
+            }
+        }
+        return sum;
+    }
+
+    private static NDArray pairEntropy(NDArray[] previous, NDArray pos, NDArray neg, int k, EntropyMemory memory) {
+        if (previous == null) {
+            return null;
+        }
+        // current batch first: results live in the manager of the first array, the batch's
+        NDArray allPos = NDArrays.concat(new NDList(pos, previous[0]), 0); // (n_pos, k)
+        NDArray allNeg = NDArrays.concat(new NDList(neg, previous[1]), 0); // (n_neg, k)
+        if (allPos.getShape().get(0) < k + 1 || allNeg.getShape().get(0) < k + 1) {
+            memory.countSkipped();
+            return null;
+        }
+        NDArray covariances = NDArrays.stack(new NDList(Ops.covariance(allPos), Ops.covariance(allNeg))); // (2, k, k)
+        NDArray h = Ops.logDet(covariances).sum().mul(Ops.scalar(pos, 0.25));
+        if (!Float.isFinite(h.getFloat())) {
+            memory.countSkipped();
+            return null;
+        }
+        return h;
+    }
+
+    private static long[] indices(float[] labels, boolean positive) {
+        return java.util.stream.IntStream.range(0, labels.length)
+                .filter(i -> positive ? labels[i] > 0 : labels[i] < 0)
+                .asLongStream().toArray();
+    }
+
+    private static NDArray rows(NDManager m, NDArray x, long[] idx) {
+        if (idx.length == 0) {
+            return x.get(new NDIndex("0:0"));
+        }
+        return x.get(new NDIndex("{}", m.create(idx)));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        Encoded enc = encodeList(ps, inputs, training);
+        NDArray fused = fuse(ps, enc, training, null);
+        return new NDList(head.forward(ps, new NDList(fused), training).head());
+    }
+
+    private Encoded encodeList(ParameterStore ps, NDList in, boolean training) {
+        NDList t = text == null ? null : text.forward(ps, new NDList(in.get(0), in.get(1), in.get(2)), training);
+        NDList a = audio == null ? null : audio.forward(ps, new NDList(in.get(3), in.get(5)), training);
+        NDList v = vision == null ? null : vision.forward(ps, new NDList(in.get(6), in.get(8)), training);
+        return new Encoded(t == null ? null : t.get(0), t == null ? null : t.get(1), in.get(1),
+                a == null ? null : a.get(0), a == null ? null : a.get(1), in.get(4),
+                v == null ? null : v.get(0), v == null ? null : v.get(1), in.get(7));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0))};
+    }
+
+    /** @return example input shapes (batch 2) in the generic input order */
+    public Shape[] exampleShapes() {
+        long b = 2;
+        Shape textShape = config.textMode == TextMode.FEATURES
+                ? new Shape(b, data.textLen(), data.textFeatureDim()) : new Shape(b, data.textLen());
+        return new Shape[] {
+            textShape, new Shape(b, data.textLen()), new Shape(b),
+            new Shape(b, data.audioLen(), data.audioDim()), new Shape(b, data.audioLen()), new Shape(b),
+            new Shape(b, data.visionLen(), data.visionDim()), new Shape(b, data.visionLen()), new Shape(b)
+        };
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
+        long b = in[0].get(0);
+        if (text != null) {
+            text.initialize(manager, dataType, in[0], in[1], in[2]);
+        }
+        if (audio != null) {
+            audio.initialize(manager, dataType, in[3], in[5]);
+        }
+        if (vision != null) {
+            vision.initialize(manager, dataType, in[6], in[8]);
+        }
+        for (Map.Entry<Character, IntraModalContrastiveLoss> e : contrast.entrySet()) {
+            e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey())));
+        }
+        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
+            e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey().charAt(0))),
+                    new Shape(b, width(e.getKey().charAt(1))));
+        }
+        boolean pooled = config.fusion == Fusion.POOLED;
+        Shape textStates = pooled ? new Shape(b, 1, textDim) : new Shape(b, in[1].get(1), textDim);
+        if (audioAttention != null) {
+            Shape frames = pooled ? new Shape(b, 1, config.audioOut) : new Shape(b, in[3].get(1), config.audioHidden);
+            audioAttention.initialize(manager, dataType, frames, new Shape(b, frames.get(1)), textStates,
+                    new Shape(b, textStates.get(1)));
+        }
+        if (visionAttention != null) {
+            Shape frames = pooled ? new Shape(b, 1, config.visionOut) : new Shape(b, in[6].get(1), config.visionHidden);
+            visionAttention.initialize(manager, dataType, frames, new Shape(b, frames.get(1)), textStates,
+                    new Shape(b, textStates.get(1)));
+        }
+        head.initialize(manager, dataType, new Shape(b, headWidth()));
+    }
+
+    private int headWidth() {
+        int w = 0;
+        for (char m : config.modalities.toCharArray()) {
+            w += width(m);
+        }
+        return w;
+    }
+}

@@ -1,0 +1,236 @@
+package org.mecam.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Talking-heads cross-attention from one non-text modality to the text (DESIGN 2.4), built as
+ * the published code intended: registered and trained, over frame sequences, with text padding
+ * masked. Queries come from the modality's frames, keys and values from the text token states;
+ * learned h x h head mixings (Shazeer et al. 2020) act on the logits before the softmax and on
+ * the weights after it. Each frame's output is projected back to the modality width and the
+ * masked mean over valid frames is the fused vector. With {@code bidirectional}, text also
+ * attends to the modality through the same similarity matrix (softmax over frames).
+ *
+ * <p>Inputs: frames X [B, Lm, dm], frame mask [B, Lm], text states T [B, Lt, dt], text mask
+ * [B, Lt]. Outputs: fused [B, out]; with {@code bidirectional} also a text residual [B, dt].
+ */
+public final class TalkingHeadsCrossAttention extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final int heads;
+    private final int headDim;
+    private final int out;
+    private final int textDim;
+    private final boolean talkingHeads;
+    private final boolean bidirectional;
+    private final LayerNorm modalityNorm;
+    private final LayerNorm textNorm;
+    private final Linear query;
+    private final Linear key;
+    private final Linear value;
+    private final Linear output;
+    private final Dropout dropout;
+    private final Parameter preMix;
+    private final Parameter postMix;
+    private final Linear modalityValue;
+    private final Linear textOutput;
+
+    /** What one call computes; the weights only when asked for. */
+    public record Result(NDArray fused, NDArray textResidual, NDArray weights) {}
+
+    private TalkingHeadsCrossAttention(Builder b) {
+        super(VERSION);
+        heads = b.heads;
+        headDim = b.headDim;
+        out = b.out;
+        textDim = b.textDim;
+        talkingHeads = b.talkingHeads;
+        bidirectional = b.bidirectional;
+        long inner = (long) heads * headDim;
+        modalityNorm = addChildBlock("modalityNorm", LayerNorm.builder().axis(2).build());
+        textNorm = addChildBlock("textNorm", LayerNorm.builder().axis(2).build());
+        query = addChildBlock("query", Linear.builder().setUnits(inner).build());
+        key = addChildBlock("key", Linear.builder().setUnits(inner).build());
+        value = addChildBlock("value", Linear.builder().setUnits(inner).build());
+        output = addChildBlock("output", Linear.builder().setUnits(out).build());
+        dropout = addChildBlock("dropout", Dropout.builder().optRate(b.dropout).build());
+        preMix = talkingHeads ? addParameter(mixing("preMix")) : null;
+        postMix = talkingHeads ? addParameter(mixing("postMix")) : null;
+        modalityValue = bidirectional ? addChildBlock("modalityValue", Linear.builder().setUnits(inner).build()) : null;
+        textOutput = bidirectional ? addChildBlock("textOutput", Linear.builder().setUnits(textDim).build()) : null;
+    }
+
+    private Parameter mixing(String name) {
+        return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(new Shape(heads, heads)).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @param keepWeights also return the attention weights [B, h, Lm, Lt] (after mixing)
+     * @return the fused vector, the text residual (bidirectional only) and optionally the weights
+     */
+    public Result attend(ParameterStore ps, NDArray frames, NDArray frameMask, NDArray text, NDArray textMask,
+            boolean training, boolean keepWeights) {
+        NDManager m = frames.getManager();
+        Shape fs = frames.getShape();
+        long b = fs.get(0);
+        long lm = fs.get(1);
+        long lt = text.getShape().get(1);
+        NDArray x = modalityNorm.forward(ps, new NDList(frames), training).head(); // (B, Lm, dm)
+        NDArray t = textNorm.forward(ps, new NDList(text), training).head(); // (B, Lt, dt)
+        NDArray q = heads(query.forward(ps, new NDList(x), training).head()); // (B, h, Lm, e)
+        NDArray k = heads(key.forward(ps, new NDList(t), training).head()); // (B, h, Lt, e)
+        NDArray v = heads(value.forward(ps, new NDList(t), training).head()); // (B, h, Lt, e)
+        double scale = 1.0 / Math.sqrt(headDim);
+        NDArray logits;
+        if (talkingHeads) {
+            logits = q.matMul(k.transpose(0, 1, 3, 2)); // (B, h, Lm, Lt)
+            logits = mix(m, logits, ps.getValue(preMix, frames.getDevice(), training), scale);
+        } else {
+            logits = q.mul(Ops.scalar(q, scale)).matMul(k.transpose(0, 1, 3, 2)); // (B, h, Lm, Lt)
+        }
+        NDArray weights = logits.add(TransformerLayer.maskBias(textMask)).softmax(-1); // (B, h, Lm, Lt)
+        weights = postMix(ps, m, weights, frames, training);
+        NDArray dropped = dropout.forward(ps, new NDList(weights), training).head();
+        NDArray context = dropped.matMul(v).transpose(0, 2, 1, 3).reshape(b, lm, (long) heads * headDim); // (B, Lm, h*e)
+        NDArray perFrame = output.forward(ps, new NDList(context), training).head(); // (B, Lm, out)
+        NDArray fused = Ops.maskedMean(perFrame, frameMask); // (B, out)
+        NDArray residual = null;
+        if (bidirectional) {
+            NDArray frameBias = frameMask.sub(Ops.scalar(frameMask, 1)).mul(Ops.scalar(frameMask, 1e9))
+                    .reshape(b, 1, lm, 1); // (B, 1, Lm, 1)
+            NDArray columns = postMix(ps, m, logits.add(frameBias).softmax(2), frames, training); // (B, h, Lm, Lt)
+            columns = dropout.forward(ps, new NDList(columns), training).head();
+            NDArray vm = heads(modalityValue.forward(ps, new NDList(x), training).head()); // (B, h, Lm, e)
+            NDArray textContext = columns.transpose(0, 1, 3, 2).matMul(vm) // (B, h, Lt, e)
+                    .transpose(0, 2, 1, 3).reshape(b, lt, (long) heads * headDim); // (B, Lt, h*e)
+            NDArray perToken = textOutput.forward(ps, new NDList(textContext), training).head(); // (B, Lt, dt)
+            residual = Ops.maskedMean(perToken, textMask); // (B, dt)
+        }
+        return new Result(fused, residual, keepWeights ? weights : null);
+    }
+
+    private NDArray postMix(ParameterStore ps, NDManager m, NDArray weights, NDArray like, boolean training) {
+        if (!talkingHeads) {
+            return weights;
+        }
+        return mix(m, weights, ps.getValue(postMix, like.getDevice(), training), 1.0);
+    }
+
+    /** out[b, g, i, j] = scale * sum_h P[h, g] s[b, h, i, j], as one batched matmul. */
+    private NDArray mix(NDManager m, NDArray s, NDArray p, double scale) {
+        Shape shape = s.getShape();
+        NDArray pt = Ops.into(m, p.transpose()); // (h, h)
+        if (scale != 1.0) {
+            pt = pt.mul(Ops.scalar(s, scale));
+        }
+        NDArray flat = s.reshape(shape.get(0), heads, shape.get(2) * shape.get(3)); // (B, h, Lm*Lt)
+        return pt.matMul(flat).reshape(shape); // (B, h, Lm, Lt)
+    }
+
+    /** (B, L, h*e) -> (B, h, L, e). */
+    private NDArray heads(NDArray x) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, headDim).transpose(0, 2, 1, 3);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        Result r = attend(ps, inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), training, false);
+        return r.textResidual() == null ? new NDList(r.fused()) : new NDList(r.fused(), r.textResidual());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long b = inputShapes[0].get(0);
+        return bidirectional
+                ? new Shape[] {new Shape(b, out), new Shape(b, textDim)}
+                : new Shape[] {new Shape(b, out)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape x = inputShapes[0];
+        Shape t = inputShapes[2];
+        Shape inner = new Shape(x.get(0), x.get(1), (long) heads * headDim);
+        modalityNorm.initialize(manager, dataType, x);
+        textNorm.initialize(manager, dataType, t);
+        query.initialize(manager, dataType, x);
+        key.initialize(manager, dataType, t);
+        value.initialize(manager, dataType, t);
+        output.initialize(manager, dataType, inner);
+        dropout.initialize(manager, dataType, inner);
+        if (bidirectional) {
+            modalityValue.initialize(manager, dataType, x);
+            textOutput.initialize(manager, dataType, new Shape(t.get(0), t.get(1), (long) heads * headDim));
+        }
+    }
+
+    /** Builds a {@link TalkingHeadsCrossAttention}. */
+    public static final class Builder {
+        private int heads = 8;
+        private int headDim = 64;
+        private int out = 16;
+        private int textDim = 128;
+        private boolean talkingHeads = true;
+        private boolean bidirectional;
+        private float dropout = 0.1f;
+
+        public Builder heads(int heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        public Builder headDim(int headDim) {
+            this.headDim = headDim;
+            return this;
+        }
+
+        /** Width of the fused vector (the modality's output width). */
+        public Builder out(int out) {
+            this.out = out;
+            return this;
+        }
+
+        /** Width of the text states, for the bidirectional residual. */
+        public Builder textDim(int textDim) {
+            this.textDim = textDim;
+            return this;
+        }
+
+        public Builder talkingHeads(boolean talkingHeads) {
+            this.talkingHeads = talkingHeads;
+            return this;
+        }
+
+        public Builder bidirectional(boolean bidirectional) {
+            this.bidirectional = bidirectional;
+            return this;
+        }
+
+        public Builder dropout(double dropout) {
+            this.dropout = (float) dropout;
+            return this;
+        }
+
+        public TalkingHeadsCrossAttention build() {
+            return new TalkingHeadsCrossAttention(this);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package org.mecam.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.mecam.config.RunConfig;
+import org.mecam.config.Selection;
+import org.mecam.data.Batch;
+import org.mecam.data.BatchBuilder;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.NoGrad;
+import org.mecam.eval.Evaluator;
+import org.mecam.model.EntropyMemory;
+import org.mecam.model.MecamModel;
+import org.mecam.model.Ops;
+
+/**
+ * Trains a {@link MecamModel} as DESIGN.md 2.5 prescribes. Each epoch runs stage 0 over the
+ * training set (the MMILB estimators maximise lld; the encoders run without gradient, since the
+ * published code computes and then discards their gradients in this stage), then stage 1 (the
+ * main loss L1 + alpha nce - beta lld - beta H, with a one-batch entropy memory), then
+ * validation. Each optimizer clips the global gradient norm of the parameters it steps.
+ *
+ * <p>Every NDArray of a step lives in that batch's manager and is freed when the batch closes.
+ */
+public final class Trainer implements AutoCloseable {
+
+    private final RunConfig config;
+    private final MecamModel model;
+    private final NDManager manager;
+    private final ParameterStore ps;
+    private final BatchBuilder train;
+    private final BatchBuilder valid;
+    private final BatchBuilder test;
+    private final AdamOptimizer mmilbOptimizer;
+    private final AdamOptimizer mainOptimizer;
+    private final ReduceLrOnPlateau plateau;
+    private final EntropyMemory memory;
+    private final List<Parameter> allParameters = new ArrayList<>();
+    private final Random shuffle;
+    private final TrainingListener listener;
+
+    /**
+     * @param config the run's configuration
+     * @param model an initialised model
+     * @param data the dataset
+     * @param manager parent of every array the trainer creates
+     * @param augmentation training-time perturbation of samples, or null
+     * @param listener progress receiver
+     */
+    public Trainer(RunConfig config, MecamModel model, MultimodalDataset data, NDManager manager,
+            BatchBuilder.FrameTransform augmentation, TrainingListener listener) {
+        this.config = config;
+        this.model = model;
+        this.manager = manager;
+        this.ps = new ParameterStore(manager, false);
+        boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
+        this.train = new BatchBuilder(data.train(), ids, augmentation);
+        this.valid = new BatchBuilder(data.valid(), ids, null);
+        this.test = new BatchBuilder(data.test(), ids, null);
+        this.mmilbOptimizer = new AdamOptimizer(manager, List.of(
+                new AdamOptimizer.Group("mmilb", model.mmilbParameters(), config.lrMmilb, config.weightDecayMmilb)));
+        AdamOptimizer.Group bert = new AdamOptimizer.Group("bert", model.bertParameters(), config.lrBert, config.weightDecayBert);
+        AdamOptimizer.Group main = new AdamOptimizer.Group("main", model.mainParameters(), config.lrMain, config.weightDecayMain);
+        this.mainOptimizer = new AdamOptimizer(manager, List.of(bert, main));
+        this.plateau = new ReduceLrOnPlateau(mainOptimizer.groups(), config.plateauPatience, config.plateauFactor);
+        this.memory = new EntropyMemory(manager);
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            if (p.getValue().getArray().hasGradient()) {
+                allParameters.add(p.getValue());
+            }
+        }
+        this.shuffle = new Random(config.seed);
+        this.listener = listener == null ? new TrainingListener() {} : listener;
+    }
+
+    /** Loss values of one stage-1 step, on the Java side. */
+    public record StepLosses(double total, double task, double nce, double lld, double entropy, double gradNorm) {}
+
+    /**
+     * Trains for up to {@code epochs}, keeps the best checkpoint by validation loss (or the
+     * published test-leaky rule), and leaves its weights in the model. A non-finite loss ends
+     * training early; the result then carries the diagnosis and the model the last good weights.
+     */
+    public TrainingResult fit() {
+        List<EpochStats> epochs = new ArrayList<>();
+        Map<Parameter, float[]> best = null;
+        int bestEpoch = 0;
+        double bestValid = Double.POSITIVE_INFINITY;
+        double bestTest = Double.POSITIVE_INFINITY;
+        int patienceLeft = config.patience;
+        String stop = "reached " + config.epochs + " epochs";
+        boolean leaky = config.selection == Selection.TEST_LEAKY;
+        try {
+            for (int epoch = 1; epoch <= config.epochs; epoch++) {
+                long start = System.nanoTime();
+                int batches = (config.beta > 0 ? 2 : 1) * BatchBuilder.plan(train.split().size(), config.batchSize, null).size();
+                listener.onEpochStart(epoch, config.epochs, batches);
+                double stage0 = config.beta > 0 ? stage0(epoch) : Double.NaN;
+                double[] s1 = stage1(epoch);
+                double validMae = Evaluator.mae(predict(valid), valid.split().labels);
+                double testMae = leaky ? Evaluator.mae(predict(test), test.split().labels) : Double.NaN;
+                boolean selected = false;
+                if (validMae < bestValid) {
+                    bestValid = validMae;
+                    patienceLeft = config.patience;
+                    if (!leaky || testMae < bestTest) {
+                        bestTest = testMae;
+                        bestEpoch = epoch;
+                        best = snapshot();
+                        selected = true;
+                    }
+                } else {
+                    patienceLeft--;
+                }
+                plateau.step(validMae);
+                EpochStats stats = new EpochStats(epoch, stage0, s1[0], s1[1], s1[2], s1[3], (int) s1[4], s1[5], s1[6],
+                        validMae, testMae, mainOptimizer.groups().get(1).learningRate(), selected,
+                        (System.nanoTime() - start) / 1e9, rssMb());
+                epochs.add(stats);
+                listener.onEpochEnd(stats);
+                if (patienceLeft == 0) {
+                    stop = "early stopping: no validation improvement in " + config.patience + " epochs";
+                    break;
+                }
+            }
+        } catch (NonFiniteLossException e) {
+            restore(best);
+            return new TrainingResult(epochs, bestEpoch, bestValid, "stopped: " + e.getMessage(), e);
+        }
+        restore(best);
+        return new TrainingResult(epochs, bestEpoch, bestValid, stop, null);
+    }
+
+    private double stage0(int epoch) {
+        double sum = 0;
+        List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
+        for (int b = 0; b < plan.size(); b++) {
+            try (Batch batch = train.build(manager, plan.get(b))) {
+                double lld = stage0Step(batch, epoch, b);
+                sum += lld;
+                listener.onBatch(epoch, 0, b, -lld);
+            }
+        }
+        return sum / plan.size();
+    }
+
+    /**
+     * One stage-0 step: encoders without gradient, MMILB estimators maximise lld.
+     *
+     * @return the batch's lld
+     */
+    public double stage0Step(Batch batch, int epoch, int index) {
+        MecamModel.Encoded enc;
+        try (NoGrad ignored = NoGrad.enter()) {
+            enc = model.encode(ps, batch, true);
+        }
+        Gradients.zero(allParameters);
+        double value;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray lld = model.lld(ps, enc, true);
+            value = finite("lld", lld.getFloat(), epoch, 0, index);
+            gc.backward(lld.neg());
+        }
+        finite("gradient norm", Gradients.clipGlobalNorm(mmilbOptimizer.parameters(), config.clip, manager), epoch, 0, index);
+        mmilbOptimizer.step();
+        return value;
+    }
+
+    private double[] stage1(int epoch) {
+        memory.reset();
+        double[] sums = new double[7];
+        int entropyBatches = 0;
+        List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
+        for (int b = 0; b < plan.size(); b++) {
+            try (Batch batch = train.build(manager, plan.get(b))) {
+                StepLosses l = stage1Step(batch, epoch, b);
+                sums[0] += l.task();
+                sums[1] += l.nce();
+                sums[2] += l.lld();
+                if (!Double.isNaN(l.entropy())) {
+                    sums[3] += l.entropy();
+                    entropyBatches++;
+                }
+                sums[5] += l.total();
+                sums[6] += l.gradNorm();
+                listener.onBatch(epoch, 1, b, l.total());
+            }
+        }
+        int n = plan.size();
+        return new double[] {
+            sums[0] / n,
+            config.alpha > 0 ? sums[1] / n : Double.NaN,
+            config.beta > 0 ? sums[2] / n : Double.NaN,
+            entropyBatches > 0 ? sums[3] / entropyBatches : Double.NaN,
+            memory.skipped(),
+            sums[5] / n,
+            sums[6] / n
+        };
+    }
+
+    /**
+     * One stage-1 step: loss = L1 + alpha nce - beta lld - beta H; backward; clip; step.
+     *
+     * @return the step's loss terms (NaN for terms not used)
+     */
+    public StepLosses stage1Step(Batch batch, int epoch, int index) {
+        Gradients.zero(allParameters);
+        double task;
+        double nce = Double.NaN;
+        double lld = Double.NaN;
+        double entropy = Double.NaN;
+        double total;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            MecamModel.Output out = model.forward(ps, batch, MecamModel.Stage.MAIN, config.beta > 0 ? memory : null, true);
+            NDArray loss = out.prediction().sub(batch.labels).abs().mean();
+            task = finite("task loss (L1)", loss.getFloat(), epoch, 1, index);
+            if (out.nce() != null) {
+                nce = finite("contrastive loss", out.nce().getFloat(), epoch, 1, index);
+                loss = loss.add(out.nce().mul(Ops.scalar(loss, config.alpha)));
+            }
+            if (out.lld() != null) {
+                lld = finite("lld", out.lld().getFloat(), epoch, 1, index);
+                loss = loss.sub(out.lld().mul(Ops.scalar(loss, config.beta)));
+            }
+            if (out.entropy() != null) {
+                entropy = finite("entropy H", out.entropy().getFloat(), epoch, 1, index);
+                loss = loss.sub(out.entropy().mul(Ops.scalar(loss, config.beta)));
+            }
+            total = finite("total loss", loss.getFloat(), epoch, 1, index);
+            gc.backward(loss);
+        }
+        double norm = finite("gradient norm", Gradients.clipGlobalNorm(mainOptimizer.parameters(), config.clip, manager),
+                epoch, 1, index);
+        mainOptimizer.step();
+        return new StepLosses(total, task, nce, lld, entropy, norm);
+    }
+
+    private static double finite(String term, double value, int epoch, int stage, int batch) {
+        if (!Double.isFinite(value)) {
+            throw new NonFiniteLossException(term, epoch, stage, batch, value);
+        }
+        return value;
+    }
+
+    /** @return predictions of the current weights over a split (eval mode) */
+    public float[] predict(BatchBuilder split) {
+        return Evaluator.predict(model, split, manager, config.batchSize);
+    }
+
+    /** @return predictions of the current weights over the test split */
+    public float[] predictTest() {
+        return predict(test);
+    }
+
+    /** @return the entropy memory (for tests and benchmarks) */
+    public EntropyMemory memory() {
+        return memory;
+    }
+
+    private Map<Parameter, float[]> snapshot() {
+        Map<Parameter, float[]> out = new IdentityHashMap<>();
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            out.put(p.getValue(), p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    private void restore(Map<Parameter, float[]> snapshot) {
+        if (snapshot == null) {
+            return;
+        }
+        snapshot.forEach((p, values) -> Checkpoint.assign(p.getArray(), values));
+    }
+
+    /** @return the resident set size of this process in MiB, or -1 where /proc is missing */
+    public static double rssMb() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+        mmilbOptimizer.close();
+        mainOptimizer.close();
+    }
+}

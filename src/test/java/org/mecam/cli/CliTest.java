@@ -1,0 +1,121 @@
+package org.mecam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mecam.TestSupport;
+import picocli.CommandLine;
+
+/** Exit codes and messages of the command line; bad input writes nothing. */
+class CliTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        TestSupport.start();
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private void assertBadInput(String expectedText, String... args) {
+        Path results = tmp.resolve("results");
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--results";
+        all[args.length + 1] = results.toString();
+        Result r = run(all);
+        assertEquals(2, r.code(), "exit code; stderr: " + r.err());
+        assertTrue(r.err().contains(expectedText), "message should mention '" + expectedText + "': " + r.err());
+        assertFalse(Files.exists(results), "bad input must write no run directory");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Result r = run("--help");
+        assertEquals(0, r.code());
+        for (String c : new String[] {"train", "evaluate", "metrics"}) {
+            assertTrue(r.out().contains(c), c);
+        }
+    }
+
+    @Test
+    void unknownFusion() {
+        assertBadInput("attention, pooled, concat", "train", "--fusion", "sum");
+    }
+
+    @Test
+    void negativeLearningRate() {
+        assertBadInput("lrMain", "train", "--lr-main", "-0.001");
+    }
+
+    @Test
+    void missingConfigFile() {
+        assertBadInput("file not found", "train", "--config", tmp.resolve("nope.json").toString());
+    }
+
+    @Test
+    void missingDatasetFile() {
+        assertBadInput("path: file not found", "train", "--dataset", "mmsa", "--path", tmp.resolve("x.pkl").toString());
+    }
+
+    @Test
+    void unknownKeyInConfigFile() throws IOException {
+        Path cfg = tmp.resolve("c.json");
+        Files.writeString(cfg, "{\"epochz\": 3}");
+        assertBadInput("epochz", "train", "--config", cfg.toString());
+    }
+
+    @Test
+    void notANumber() {
+        assertBadInput("epochs", "train", "--epochs", "many");
+    }
+
+    @Test
+    void metricsOfAPredictionsFile() throws IOException {
+        Path csv = tmp.resolve("p.csv");
+        Files.writeString(csv, "id,label,prediction\na,1.0,0.5\nb,-2.0,-1.0\nc,0.0,0.4\n");
+        Result r = run("metrics", "--predictions", csv.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals((0.5 + 1.0 + 0.4) / 3, json.get("mae").getAsDouble(), 1e-6);
+        assertEquals(3, json.get("n").getAsInt());
+        Files.writeString(csv, "prediction,truth\n1,2\n");
+        Result bad = run("metrics", "--predictions", csv.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("label"));
+        Files.writeString(csv, "prediction,label\n1,two\n");
+        Result nan = run("metrics", "--predictions", csv.toString());
+        assertEquals(2, nan.code());
+        assertTrue(nan.err().contains("line 2"));
+    }
+
+    @Test
+    void evaluateOfSomethingThatIsNotARun() {
+        Result r = run("evaluate", "--checkpoint", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("config.json"));
+    }
+}

@@ -1,0 +1,58 @@
+package org.mecam.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Config JSON round trip, strict loading and validation messages. */
+class ConfigTest {
+
+    @Test
+    void jsonRoundTripKeepsEveryValue() {
+        RunConfig c = new RunConfig();
+        c.fusion = Fusion.POOLED;
+        c.selection = Selection.TEST_LEAKY;
+        c.lrMain = 5e-4;
+        c.modalities = "ta";
+        c.excludeSelf = true;
+        RunConfig back = ConfigJson.fromJson(ConfigJson.toJson(c), "test");
+        assertEquals(ConfigJson.toJson(c), ConfigJson.toJson(back));
+        assertTrue(ConfigJson.toJson(c).contains("\"selection\": \"test-leaky\""));
+    }
+
+    @Test
+    void unknownKeysAndWrongTypesNameTheKey() {
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> ConfigJson.fromJson("{\"fusoin\": \"concat\"}", "my.json"));
+        assertTrue(unknown.getMessage().contains("my.json") && unknown.getMessage().contains("fusoin"));
+        ConfigException type = assertThrows(ConfigException.class, () -> ConfigJson.fromJson("{\"epochs\": 2.5}", "x"));
+        assertTrue(type.getMessage().contains("epochs"));
+        ConfigException choice = assertThrows(ConfigException.class, () -> ConfigJson.fromJson("{\"fusion\": \"sum\"}", "x"));
+        assertTrue(choice.getMessage().contains("attention, pooled, concat"));
+    }
+
+    @Test
+    void validationListsEveryProblemByKey() {
+        RunConfig c = new RunConfig();
+        c.lrMain = -1;
+        c.modalities = "tx";
+        c.dataset = DatasetKind.MMSA;
+        c.path = "/does/not/exist.pkl";
+        ConfigException e = assertThrows(ConfigException.class, c::validate);
+        assertTrue(e.getMessage().contains("lrMain"));
+        assertTrue(e.getMessage().contains("modalities"));
+        assertTrue(e.getMessage().contains("path: file not found"));
+        new RunConfig().validate();
+    }
+
+    @Test
+    void builtInConfigsLoadAndAProvenanceBlockIsIgnored() {
+        assertEquals(Preset.TINY, ConfigJson.load("tiny").preset);
+        assertEquals(64, ConfigJson.load("mosei").batchSize);
+        RunConfig c = ConfigJson.fromJson("{\"seed\": 5, \"provenance\": {\"gitCommit\": \"abc\"}}", "run config.json");
+        assertEquals(5, c.seed);
+        assertEquals("lr-main", ConfigJson.kebab("lrMain"));
+    }
+}

@@ -1,0 +1,118 @@
+package org.mecam.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mecam.TestSupport;
+import org.mecam.config.RunConfig;
+import org.mecam.data.Batch;
+import org.mecam.data.BatchBuilder;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.SyntheticGenerator;
+import org.mecam.data.SyntheticSpec;
+import org.mecam.engine.NoGrad;
+
+/** The whole model under each switch: output shapes, every loss term, gradients under GC. */
+class MecamModelTest {
+
+    static NDManager manager;
+    static MultimodalDataset data;
+
+    @BeforeAll
+    static void start() {
+        TestSupport.start();
+        manager = NDManager.newBaseManager();
+        data = new SyntheticGenerator(SyntheticSpec.of(TestSupport.tiny())).generate();
+    }
+
+    @AfterAll
+    static void stop() {
+        manager.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "fusion=pooled",
+        "fusion=concat",
+        "bidirectional=true",
+        "talkingHeads=false",
+        "excludeSelf=true,positives=sign",
+        "textEncoder=transformer",
+        "modalities=ta",
+        "modalities=av",
+        "modalities=a",
+        "alpha=0,beta=0",
+        "textMode=bert,bertSize=tiny",
+        "textMode=bert,bertSize=tiny,freezeText=true"
+    })
+    void forwardShapesLossesAndGradients(String overrides) {
+        RunConfig c = TestSupport.tiny(overrides.isEmpty() ? new String[0] : overrides.split(","));
+        Engine.getInstance().setRandomSeed(11);
+        MecamModel model = MecamModel.create(c, data.info(), manager);
+        ParameterStore ps = new ParameterStore(manager, false);
+        boolean ids = c.textMode != org.mecam.config.TextMode.FEATURES;
+        BatchBuilder builder = new BatchBuilder(data.train(), ids, null);
+        int[] first = range(0, 16);
+        int[] second = range(16, 32);
+        try (EntropyMemory memory = new EntropyMemory(manager)) {
+            try (Batch b = builder.build(manager, first); NoGrad ignored = NoGrad.enter()) {
+                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, true);
+                assertEquals(new Shape(16), out.prediction().getShape());
+                assertEquals(c.alpha > 0, out.nce() != null, "contrastive term present iff alpha > 0");
+                assertEquals(c.beta > 0 && c.modalities.length() > 1, out.lld() != null, "lld present iff MI terms");
+                assertNull(out.entropy(), "no entropy before the memory holds a batch");
+            }
+            TestSupport.checkGradientsUnderGc(model, manager, m -> {
+                memory.reset();
+                try (NoGrad ignored = NoGrad.enter()) {
+                    model.forward(ps, builder.build(m, first), MecamModel.Stage.MAIN, memory, true);
+                }
+                Batch b = builder.build(m, second); // closed with m, after backward
+                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, true);
+                NDArray loss = out.prediction().sub(b.labels).abs().mean();
+                for (NDArray term : new NDArray[] {out.nce(), out.lld(), out.entropy()}) {
+                    if (term != null) {
+                        assertTrue(Float.isFinite(term.getFloat()));
+                        loss = loss.add(term);
+                    }
+                }
+                return loss;
+            });
+        }
+        if (c.freezeText) {
+            assertTrue(model.bertParameters().isEmpty(), "a frozen text encoder is not optimised");
+        }
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = from; i < to; i++) {
+            r[i - from] = i;
+        }
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"attention", "pooled", "concat"})
+    void parameterGroupsPartitionTheModel(String fusion) {
+        RunConfig c = TestSupport.tiny("fusion=" + fusion);
+        MecamModel model = MecamModel.create(c, data.info(), manager);
+        int total = model.getParameters().size();
+        int mmilbProjections = 2 * MecamModel.pairs(c).size();
+        assertEquals(total, model.mainParameters().size() + model.mmilbParameters().size()
+                + model.bertParameters().size() + mmilbProjections);
+        assertNotNull(model.config());
+    }
+}

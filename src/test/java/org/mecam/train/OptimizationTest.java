@@ -1,0 +1,151 @@
+package org.mecam.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mecam.TestSupport;
+
+/** Adam with groups, global-norm clipping and reduce-on-plateau against torch's formulas. */
+class OptimizationTest {
+
+    static NDManager manager;
+
+    @BeforeAll
+    static void start() {
+        TestSupport.start();
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void stop() {
+        manager.close();
+    }
+
+    static Parameter parameter(String name, float... values) {
+        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
+                .optArray(manager.create(values)).build();
+        p.getArray().setRequiresGradient(true);
+        return p;
+    }
+
+    /** Sets the gradient of each parameter to the given values (by backward of sum(w * c)). */
+    static void gradients(List<Parameter> ps, float[]... grads) {
+        try (NDManager m = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = null;
+            for (int i = 0; i < ps.size(); i++) {
+                NDArray term = ps.get(i).getArray().mul(m.create(grads[i])).sum();
+                term.attach(m);
+                loss = loss == null ? term : loss.add(term);
+            }
+            gc.backward(loss);
+        }
+    }
+
+    /** torch.optim.Adam's single-tensor update, in double precision. */
+    static double[] torchAdam(double[] w, double[][] grads, double lr, double wd) {
+        double[] m = new double[w.length];
+        double[] v = new double[w.length];
+        double[] out = w.clone();
+        for (int t = 1; t <= grads.length; t++) {
+            for (int i = 0; i < w.length; i++) {
+                double g = grads[t - 1][i] + wd * out[i];
+                m[i] = 0.9 * m[i] + 0.1 * g;
+                v[i] = 0.999 * v[i] + 0.001 * g * g;
+                double bc1 = 1 - Math.pow(0.9, t);
+                double bc2 = 1 - Math.pow(0.999, t);
+                out[i] -= lr / bc1 * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + 1e-8);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void adamMatchesTorchPerGroup() {
+        Parameter a = parameter("a", 1f, -2f);
+        Parameter b = parameter("b", 0.5f);
+        AdamOptimizer adam = new AdamOptimizer(manager, List.of(
+                new AdamOptimizer.Group("fast", List.of(a), 0.1, 0.01),
+                new AdamOptimizer.Group("slow", List.of(b), 0.001, 0)));
+        float[][] ga = {{0.5f, 1f}, {-1f, 0.25f}, {2f, -3f}};
+        float[][] gb = {{4f}, {4f}, {-0.1f}};
+        for (int t = 0; t < 3; t++) {
+            gradients(List.of(a, b), ga[t], gb[t]);
+            adam.step();
+        }
+        double[] wantA = torchAdam(new double[] {1, -2}, toDouble(ga), 0.1, 0.01);
+        double[] wantB = torchAdam(new double[] {0.5}, toDouble(gb), 0.001, 0);
+        assertArrayEquals(toFloat(wantA), a.getArray().toFloatArray(), 1e-6f);
+        assertArrayEquals(toFloat(wantB), b.getArray().toFloatArray(), 1e-6f);
+        assertEquals(3, adam.steps());
+        adam.close();
+    }
+
+    @Test
+    void clippingScalesAllGradientsByTheGlobalNorm() {
+        Parameter a = parameter("a", 0f, 0f);
+        Parameter b = parameter("b", 0f);
+        gradients(List.of(a, b), new float[] {3f, 0f}, new float[] {4f});
+        double norm = Gradients.clipGlobalNorm(List.of(a, b), 1.0, manager);
+        assertEquals(5.0, norm, 1e-6);
+        assertArrayEquals(new float[] {0.6f, 0f}, a.getArray().getGradient().toFloatArray(), 1e-6f);
+        assertArrayEquals(new float[] {0.8f}, b.getArray().getGradient().toFloatArray(), 1e-6f);
+        gradients(List.of(a, b), new float[] {0.1f, 0f}, new float[] {0.1f});
+        Gradients.zero(List.of(a, b));
+        gradients(List.of(a, b), new float[] {0.3f, 0f}, new float[] {0.4f});
+        assertEquals(0.5, Gradients.clipGlobalNorm(List.of(a, b), 1.0, manager), 1e-6, "zeroed, then 0.3/0.4");
+        assertArrayEquals(new float[] {0.3f, 0f}, a.getArray().getGradient().toFloatArray(), 1e-6f, "below the limit: unchanged");
+    }
+
+    @Test
+    void plateauReducesAfterPatienceEpochsWithoutRelativeImprovement() {
+        AdamOptimizer.Group g = new AdamOptimizer.Group("main", List.of(), 1e-3, 0);
+        ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(List.of(g), 2, 0.5);
+        assertFalse(plateau.step(1.0));
+        assertFalse(plateau.step(0.99995), "an improvement below the 1e-4 relative threshold is not one");
+        assertFalse(plateau.step(1.2));
+        assertTrue(plateau.step(1.1), "third bad epoch > patience 2");
+        assertEquals(5e-4, g.learningRate(), 1e-12);
+        assertFalse(plateau.step(0.5));
+        assertEquals(5e-4, g.learningRate(), 1e-12);
+    }
+
+    private static double[][] toDouble(float[][] a) {
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = new double[a[i].length];
+            for (int k = 0; k < a[i].length; k++) {
+                out[i][k] = a[i][k];
+            }
+        }
+        return out;
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (float) a[i];
+        }
+        return out;
+    }
+
+    @Test
+    void zeroOnAParameterWithoutGradientIsHarmless() {
+        Parameter c = parameter("c", 1f);
+        Gradients.zero(List.of(c));
+        assertEquals(0.0, Gradients.clipGlobalNorm(List.of(c), 1.0, manager), 1e-12);
+        assertArrayEquals(new float[] {1f}, c.getArray().toFloatArray());
+        assertTrue(new Shape(1).equals(c.getArray().getShape()));
+    }
+}
