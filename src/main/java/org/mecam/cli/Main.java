@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mecam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "MECAM in Java: multimodal emotion recognition with intra-modality contrastive filtering and"
                 + " talking-heads cross-attention (DJL / PyTorch).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, BenchCommand.class,
+            BenchWorkerCommand.class})
 public final class Main {
 
     /** Exit code of bad input or configuration. */

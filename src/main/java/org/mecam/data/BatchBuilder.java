@@ -2,19 +2,16 @@ package org.mecam.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.mecam.engine.NativeArrays;
 
 /**
- * Turns samples of a split into {@link Batch}es. Arrays are filled in direct buffers that the
- * NDArrays wrap without copying; they stay alive until the batch is closed, after backward.
+ * Turns samples of a split into {@link Batch}es, in native memory that is freed when the batch
+ * is closed (after backward).
  */
 public final class BatchBuilder {
 
@@ -101,7 +98,7 @@ public final class BatchBuilder {
             for (int k = 0; k < indices.length; k++) {
                 labels[k] = split.labels[indices[k]];
             }
-            NDArray labelArray = m.create(labels);
+            NDArray labelArray = NativeArrays.floats(m, labels);
             Batch.Sequence text = textIds ? idSequence(m, indices, views) : textFeatures(m, indices, views);
             Batch.Sequence audio = frames(m, indices, split.audio, split.audioLengths, views, 'a');
             Batch.Sequence vision = frames(m, indices, split.vision, split.visionLengths, views, 'v');
@@ -139,30 +136,29 @@ public final class BatchBuilder {
         int[] lengths = lengths(indices, split.textLengths, views, 't');
         int len = max(lengths);
         int dim = split.textFeatures.dim();
-        ByteBuffer bytes = direct(indices.length * len * dim);
-        FloatBuffer buf = bytes.asFloatBuffer();
-        for (int k = 0; k < indices.length; k++) {
-            if (views == null) {
-                split.textFeatures.copySample(indices[k], lengths[k], buf);
-            } else {
-                putFrames(buf, views[k].textFeatures, lengths[k]);
+        NDArray data = NativeArrays.floats(m, new Shape(indices.length, len, dim), buf -> {
+            for (int k = 0; k < indices.length; k++) {
+                buf.position(k * len * dim);
+                if (views == null) {
+                    split.textFeatures.copySample(indices[k], lengths[k], buf);
+                } else {
+                    putFrames(buf, views[k].textFeatures, lengths[k]);
+                }
             }
-            buf.position((k + 1) * len * dim);
-        }
-        return sequence(m, bytes, new Shape(indices.length, len, dim), lengths, len);
+        });
+        return new Batch.Sequence(data, mask(m, lengths, len), last(m, lengths), lengths);
     }
 
     private Batch.Sequence idSequence(NDManager m, int[] indices, SampleView[] views) {
         int[] lengths = lengths(indices, split.textLengths, views, 't');
         int len = max(lengths);
-        ByteBuffer bytes = ByteBuffer.allocateDirect(indices.length * len * 8).order(ByteOrder.nativeOrder());
-        LongBuffer ids = bytes.asLongBuffer();
-        for (int k = 0; k < indices.length; k++) {
-            for (int t = 0; t < lengths[k]; t++) {
-                ids.put(k * len + t, views == null ? split.tokenId(indices[k], t) : views[k].textIds[t]);
+        NDArray data = NativeArrays.longs(m, new Shape(indices.length, len), ids -> {
+            for (int k = 0; k < indices.length; k++) {
+                for (int t = 0; t < lengths[k]; t++) {
+                    ids.put(k * len + t, views == null ? split.tokenId(indices[k], t) : views[k].textIds[t]);
+                }
             }
-        }
-        NDArray data = m.create(bytes, new Shape(indices.length, len), DataType.INT64);
+        });
         return new Batch.Sequence(data, mask(m, lengths, len), last(m, lengths), lengths);
     }
 
@@ -171,21 +167,16 @@ public final class BatchBuilder {
         int[] lengths = lengths(indices, srcLengths, views, modality);
         int len = max(lengths);
         int dim = src.dim();
-        ByteBuffer bytes = direct(indices.length * len * dim);
-        FloatBuffer buf = bytes.asFloatBuffer();
-        for (int k = 0; k < indices.length; k++) {
-            if (views == null) {
-                src.copySample(indices[k], lengths[k], buf);
-            } else {
-                putFrames(buf, modality == 'a' ? views[k].audio : views[k].vision, lengths[k]);
+        NDArray data = NativeArrays.floats(m, new Shape(indices.length, len, dim), buf -> {
+            for (int k = 0; k < indices.length; k++) {
+                buf.position(k * len * dim);
+                if (views == null) {
+                    src.copySample(indices[k], lengths[k], buf);
+                } else {
+                    putFrames(buf, modality == 'a' ? views[k].audio : views[k].vision, lengths[k]);
+                }
             }
-            buf.position((k + 1) * len * dim);
-        }
-        return sequence(m, bytes, new Shape(indices.length, len, dim), lengths, len);
-    }
-
-    private static Batch.Sequence sequence(NDManager m, ByteBuffer bytes, Shape shape, int[] lengths, int len) {
-        NDArray data = m.create(bytes, shape, DataType.FLOAT32);
+        });
         return new Batch.Sequence(data, mask(m, lengths, len), last(m, lengths), lengths);
     }
 
@@ -215,7 +206,7 @@ public final class BatchBuilder {
                 mask[k * len + t] = 1f;
             }
         }
-        return m.create(mask, new Shape(lengths.length, len));
+        return NativeArrays.floats(m, mask, new Shape(lengths.length, len));
     }
 
     private static NDArray last(NDManager m, int[] lengths) {
@@ -223,7 +214,7 @@ public final class BatchBuilder {
         for (int k = 0; k < lengths.length; k++) {
             last[k] = lengths[k] - 1;
         }
-        return m.create(last);
+        return NativeArrays.longs(m, last);
     }
 
     private static int max(int[] a) {
@@ -234,7 +225,4 @@ public final class BatchBuilder {
         return m;
     }
 
-    private static ByteBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder());
-    }
 }

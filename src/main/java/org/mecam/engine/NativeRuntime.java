@@ -25,8 +25,15 @@ public final class NativeRuntime {
     static final int MMAP_THRESHOLD_BYTES = 32 << 20;
     /** Keep up to 1 GiB of freed heap instead of returning it to the OS after every step. */
     static final int TRIM_THRESHOLD_BYTES = 1 << 30;
+    /**
+     * Top pad larger than a thread arena's 64 MiB heap: glibc deletes (unmaps) an emptied heap of
+     * a thread arena unless the pad forbids it, whatever the trim threshold. Java's main thread is
+     * not the process's first thread, so libtorch allocates from such an arena.
+     */
+    static final int TOP_PAD_BYTES = 256 << 20;
 
     private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
     private static final Logger LOG = LoggerFactory.getLogger(NativeRuntime.class);
 
@@ -163,10 +170,11 @@ public final class NativeRuntime {
             Function mallopt = NativeLibrary.getInstance("c").getFunction("mallopt");
             int mmap = mallopt.invokeInt(new Object[] {M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES});
             int trim = mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES});
-            if (mmap == 1 && trim == 1) {
-                return "tuned (mallopt mmap_threshold=32MiB, trim_threshold=1GiB)";
+            int pad = mallopt.invokeInt(new Object[] {M_TOP_PAD, TOP_PAD_BYTES});
+            if (mmap == 1 && trim == 1 && pad == 1) {
+                return "tuned (mallopt mmap_threshold=32MiB, trim_threshold=1GiB, top_pad=256MiB)";
             }
-            return "mallopt refused (mmap=" + mmap + ", trim=" + trim + ")";
+            return "mallopt refused (mmap=" + mmap + ", trim=" + trim + ", top_pad=" + pad + ")";
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return "not available (" + e.getClass().getSimpleName() + ": no glibc mallopt)";
         }

@@ -143,6 +143,12 @@ public final class Experiments {
         if (!training.epochs().isEmpty()) {
             Figures.trainingCurves(training.epochs(), dir.file("training-curves.png"));
         }
+        if (metrics != null) {
+            dir.write("metrics.md", metricsTable(metrics, training, config));
+            Figures.predictionScatter(predictions, data.test().labels, affected(data.test()),
+                    dir.file("predictions-vs-truth.png"));
+            Figures.confusion7(predictions, data.test().labels, dir.file("confusion-7class.png"));
+        }
     }
 
     private static String configJson(RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
@@ -190,6 +196,29 @@ public final class Experiments {
                 : "no epoch finished: checkpoint/model.npz holds the weights before the failing step");
         f.put("hint", "lower --lr-main or --beta, or check the input data for extreme values");
         return f;
+    }
+
+    private static boolean[] affected(Split test) {
+        if (!test.hasNegativeFlags()) {
+            return null;
+        }
+        boolean[] out = new boolean[test.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = test.negative[i] != org.mecam.data.NegativeInfo.NONE;
+        }
+        return out;
+    }
+
+    /** @return the test metrics as a Markdown table */
+    static String metricsTable(Metrics m, TrainingResult training, RunConfig c) {
+        StringBuilder sb = new StringBuilder("| MAE | Corr | Acc-7 | Acc-5 | Acc-2 (has0) | F1 (has0) | Acc-2 (non0) | F1 (non0) |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n|");
+        for (String key : Metrics.KEYS) {
+            sb.append(String.format(java.util.Locale.ROOT, " %.4f |", m.get(key)));
+        }
+        sb.append(String.format(java.util.Locale.ROOT, "%n%nTest split, %d samples; checkpoint of epoch %d of %d (selection: %s); seed %d.%n",
+                m.n(), training.bestEpoch(), training.epochs().size(), c.selection.key(), c.seed));
+        return sb.toString();
     }
 
     static String predictionsCsv(Split test, float[] predictions) {

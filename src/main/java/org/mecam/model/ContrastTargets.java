@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.mecam.config.Positives;
+import org.mecam.engine.NativeArrays;
 
 /**
  * The label-derived constants of the contrastive loss for one batch, shared by the three
@@ -54,11 +55,11 @@ public record ContrastTargets(
             weight[i] = pad[i] == 0f ? 1f / valid : 0f;
         }
         return new ContrastTargets(
-                m.create(pos, new Shape(b, 2L * b)),
-                m.create(neg, new Shape(b, b)),
-                self == null ? null : m.create(self, new Shape(b, b)),
-                m.create(weight),
-                m.create(pad),
+                NativeArrays.floats(m, pos, new Shape(b, 2L * b)),
+                NativeArrays.floats(m, neg, new Shape(b, b)),
+                self == null ? null : NativeArrays.floats(m, self, new Shape(b, b)),
+                NativeArrays.floats(m, weight),
+                NativeArrays.floats(m, pad),
                 valid);
     }
 

@@ -421,7 +421,7 @@ public final class MecamModel extends AbstractBlock {
         if (idx.length == 0) {
             return x.get(new NDIndex("0:0"));
         }
-        return x.get(new NDIndex("{}", m.create(idx)));
+        return x.get(new NDIndex("{}", org.mecam.engine.NativeArrays.longs(m, idx)));
     }
 
     @Override

@@ -60,6 +60,71 @@ public final class Figures {
         return grid;
     }
 
+    /**
+     * Predicted against true sentiment, one point per test sample, split into clean samples and
+     * samples with negative information when the flags are known, with the identity line.
+     *
+     * @param negative per-sample flag "affected by negative information", or null
+     */
+    public static BufferedImage predictionScatter(float[] predictions, float[] labels, boolean[] negative, Path png)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(620).height(560).title("Predicted vs true sentiment (test)")
+                .xAxisTitle("true sentiment score [-3, 3]").yAxisTitle("predicted sentiment score").build();
+        style(chart);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        List<Double> cx = new ArrayList<>();
+        List<Double> cy = new ArrayList<>();
+        List<Double> nx = new ArrayList<>();
+        List<Double> ny = new ArrayList<>();
+        for (int i = 0; i < labels.length; i++) {
+            boolean affected = negative != null && negative[i];
+            (affected ? nx : cx).add((double) labels[i]);
+            (affected ? ny : cy).add((double) predictions[i]);
+        }
+        if (!cx.isEmpty()) {
+            chart.addSeries(negative == null ? "test samples" : "clean", cx, cy).setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (!nx.isEmpty()) {
+            chart.addSeries("negative information", nx, ny).setMarker(SeriesMarkers.DIAMOND);
+        }
+        XYSeries identity = chart.addSeries("y = x", new double[] {-3, 3}, new double[] {-3, 3});
+        identity.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        identity.setMarker(SeriesMarkers.NONE);
+        identity.setLineColor(Color.GRAY);
+        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
+        write(img, png);
+        return img;
+    }
+
+    /** The 7-class confusion matrix (rounded, clipped to [-3, 3]) with counts in the cells. */
+    public static BufferedImage confusion7(float[] predictions, float[] labels, Path png) throws IOException {
+        int[][] counts = new int[7][7];
+        for (int i = 0; i < labels.length; i++) {
+            int t = (int) Math.rint(Math.max(-3, Math.min(3, labels[i]))) + 3;
+            int p = (int) Math.rint(Math.max(-3, Math.min(3, predictions[i]))) + 3;
+            counts[t][p]++;
+        }
+        int[] classes = {-3, -2, -1, 0, 1, 2, 3};
+        int[][] heat = new int[49][];
+        for (int t = 0; t < 7; t++) {
+            for (int p = 0; p < 7; p++) {
+                heat[t * 7 + p] = new int[] {p, t, counts[t][p]};
+            }
+        }
+        org.knowm.xchart.HeatMapChart chart = new org.knowm.xchart.HeatMapChartBuilder().width(620).height(560)
+                .title("7-class confusion matrix (test, counts)").xAxisTitle("predicted class")
+                .yAxisTitle("true class").build();
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)});
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.addSeries("count", classes, classes, heat);
+        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
+        write(img, png);
+        return img;
+    }
+
     private static BufferedImage panel(List<EpochStats> epochs, String title, String yTitle, Line... lines) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle(yTitle).build();

@@ -91,7 +91,7 @@ public final class Checkpoint {
      */
     public static void assign(NDArray target, float[] values) {
         try (NoGrad ignored = NoGrad.enter(); NDManager tmp = target.getManager().newSubManager()) {
-            target.set(new NDIndex("..."), tmp.create(values, target.getShape()));
+            target.set(new NDIndex("..."), org.mecam.engine.NativeArrays.floats(tmp, values, target.getShape()));
         }
     }
 

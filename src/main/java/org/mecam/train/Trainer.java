@@ -126,6 +126,7 @@ public final class Trainer implements AutoCloseable {
                     patienceLeft--;
                 }
                 plateau.step(validMae);
+                System.gc(); // compacts and uncommits the Java heap, so that RSS reflects what training holds
                 EpochStats stats = new EpochStats(epoch, stage0, s1[0], s1[1], s1[2], s1[3], (int) s1[4], s1[5], s1[6],
                         validMae, testMae, mainOptimizer.groups().get(1).learningRate(), selected,
                         (System.nanoTime() - start) / 1e9, rssMb());

@@ -1,0 +1,315 @@
+package org.mecam.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.mecam.config.ConfigJson;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.experiment.Provenance;
+import org.mecam.experiment.RunDirectory;
+import org.mecam.experiment.StepBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mecam bench --out FILE.json}: speed and memory figures, each measured in fresh worker
+ * processes (step times are medians over processes x steps), the main job's wall time, and the
+ * resident memory of a 40-epoch run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Benchmark: median ms per training step (stage 0 + stage 1) and per evaluation step, batch 32, on",
+            "full-length batches at MOSI aligned and unaligned shapes, for feature mode (attention and concat",
+            "fusion) and BERT mode (bert-base, few steps); the glibc allocator's effect; the `train` main job's",
+            "wall time; RSS after epoch 5 vs after epoch 40 of a 40-epoch run. Writes JSON."
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    /** Targets on a 2-core machine with one intra-op thread, unaligned shapes (ms). */
+    static final double TARGET_TRAIN_MS = 880;
+    static final double TARGET_EVAL_MS = 200;
+    static final double TARGET_CONCAT_TRAIN_MS = 345;
+    static final double TARGET_MAIN_JOB_S = 300;
+    static final double TARGET_RSS_CHANGE = 0.05;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "where to write the results")
+    Path out;
+
+    @Option(names = "--processes", defaultValue = "3", description = "worker processes per entry (default: ${DEFAULT-VALUE})")
+    int processes;
+
+    @Option(names = "--steps", defaultValue = "30", description = "timed steps per process (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--bert-steps", defaultValue = "3", description = "timed BERT steps, one process (default: ${DEFAULT-VALUE})")
+    int bertSteps;
+
+    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--skip-bert", description = "leave out BERT mode")
+    boolean skipBert;
+
+    @Option(names = "--skip-main-job", description = "leave out the main job and the 40-epoch memory run")
+    boolean skipMainJob;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter log = spec.commandLine().getErr();
+        Path work = Files.createTempDirectory("mecam-bench");
+        try {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("date", Instant.now().toString());
+            result.put("versions", Provenance.versions());
+            result.put("machine", Provenance.machine());
+            result.put("runtime", NativeRuntime.start(threads).toMap());
+            result.put("method", "median over " + processes + " processes x " + steps + " steps after " + warmup
+                    + " warm-up steps; full-length batches (every token and frame valid) of 32 samples;"
+                    + " training step = stage 0 + stage 1 with both optimizer steps; times exclude building the batch");
+            List<Map<String, Object>> entries = new ArrayList<>();
+            for (String shape : new String[] {"mosi", "mosi-unaligned"}) {
+                for (String fusion : new String[] {"attention", "concat"}) {
+                    entries.add(entry(log, work, "features", fusion, shape, processes, warmup, steps, Map.of()));
+                }
+                if (!skipBert) {
+                    entries.add(entry(log, work, "bert", "attention", shape, 1, 1, bertSteps, Map.of()));
+                }
+            }
+            result.put("entries", entries);
+            Map<String, Object> untuned = entry(log, work, "features", "attention", "mosi-unaligned", 1, warmup,
+                    Math.max(5, steps / 3), Map.of("MECAM_MALLOC_TUNING", "off"));
+            result.put("allocator_untuned", untuned);
+            Map<String, Object> mainJob = skipMainJob ? null : mainJob(log, work);
+            Map<String, Object> rss = skipMainJob ? null : rssRun(log, work);
+            result.put("main_job", mainJob);
+            result.put("rss_40_epochs", rss);
+            result.put("targets", targets(entries, mainJob, rss));
+            Files.writeString(out, ConfigJson.GSON.toJson(result), StandardCharsets.UTF_8);
+            summary(spec.commandLine().getOut(), entries, untuned, mainJob, rss);
+            spec.commandLine().getOut().println(out.toAbsolutePath());
+            spec.commandLine().getOut().flush();
+            return 0;
+        } finally {
+            RunDirectory.deleteRecursively(work);
+        }
+    }
+
+    private Map<String, Object> entry(PrintWriter log, Path work, String mode, String fusion, String shape, int procs,
+            int warm, int n, Map<String, String> env) throws IOException, InterruptedException {
+        String name = mode + "-" + fusion + "-" + shape + (env.isEmpty() ? "" : "-untuned-allocator");
+        List<Double> train = new ArrayList<>();
+        List<Double> eval = new ArrayList<>();
+        List<Double> processTrain = new ArrayList<>();
+        List<Double> processEval = new ArrayList<>();
+        Map<String, Object> last = null;
+        for (int p = 0; p < procs; p++) {
+            log.printf("bench %s: process %d/%d%n", name, p + 1, procs);
+            log.flush();
+            Path file = work.resolve(name + "-" + p + ".json");
+            List<String> cmd = javaCommand();
+            cmd.addAll(List.of("org.mecam.cli.Main", "bench-worker", "--mode", mode, "--fusion", fusion, "--preset", shape,
+                    "--warmup", String.valueOf(warm), "--steps", String.valueOf(n), "--threads", String.valueOf(threads),
+                    "--out", file.toString()));
+            exec(cmd, env, work.resolve(name + "-" + p + ".log"));
+            JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            List<Double> t = doubles(json, "train_ms");
+            List<Double> e = doubles(json, "eval_ms");
+            train.addAll(t);
+            eval.addAll(e);
+            processTrain.add(StepBenchmark.median(t));
+            processEval.add(StepBenchmark.median(e));
+            last = ConfigJson.GSON.fromJson(json, Map.class);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("mode", mode);
+        m.put("fusion", fusion);
+        m.put("shape", shape);
+        m.put("batch", 32);
+        m.put("processes", procs);
+        m.put("steps_per_process", n);
+        m.put("train_step_median_ms", StepBenchmark.median(train));
+        m.put("eval_step_median_ms", StepBenchmark.median(eval));
+        m.put("train_step_process_medians_ms", processTrain);
+        m.put("eval_step_process_medians_ms", processEval);
+        m.put("stage0_median_ms", last.get("stage0_median_ms"));
+        m.put("stage1_median_ms", last.get("stage1_median_ms"));
+        m.put("batch_build_median_ms", last.get("batch_build_median_ms"));
+        if (!env.isEmpty()) {
+            m.put("environment", env);
+        }
+        return m;
+    }
+
+    private Map<String, Object> mainJob(PrintWriter log, Path work) throws IOException, InterruptedException {
+        log.println("bench: the main job (`train` with no options)");
+        log.flush();
+        Path results = work.resolve("main-job");
+        List<String> cmd = mecamCommand();
+        cmd.addAll(List.of("train", "--quiet", "--results", results.toString()));
+        long start = System.nanoTime();
+        exec(cmd, Map.of(), work.resolve("main-job.log"));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Path run = onlyRun(results);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", String.join(" ", cmd.subList(cmd.indexOf("train"), cmd.size())));
+        m.put("wall_seconds", seconds);
+        m.put("epochs_run", Files.readAllLines(run.resolve("epochs.csv")).size() - 1);
+        m.put("metrics", ConfigJson.GSON.fromJson(Files.readString(run.resolve("metrics.json")), Map.class));
+        return m;
+    }
+
+    private Map<String, Object> rssRun(PrintWriter log, Path work) throws IOException, InterruptedException {
+        log.println("bench: resident memory over a 40-epoch run (no early stopping, 320 training samples)");
+        log.flush();
+        Path results = work.resolve("rss");
+        List<String> cmd = mecamCommand();
+        cmd.addAll(List.of("train", "--quiet", "--results", results.toString(), "--epochs", "40", "--patience", "40",
+                "--train-size", "320", "--valid-size", "64", "--test-size", "64"));
+        exec(cmd, Map.of(), work.resolve("rss.log"));
+        List<String> rows = Files.readAllLines(onlyRun(results).resolve("epochs.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int col = header.indexOf("rss_mb");
+        double at5 = Double.parseDouble(rows.get(5).split(",")[col]);
+        double last = Double.parseDouble(rows.get(rows.size() - 1).split(",")[col]);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", rows.size() - 1);
+        m.put("rss_after_epoch5_mb", at5);
+        m.put("rss_after_last_epoch_mb", last);
+        m.put("relative_change", (last - at5) / at5);
+        List<Double> series = new ArrayList<>();
+        for (String row : rows.subList(1, rows.size())) {
+            series.add(Double.parseDouble(row.split(",")[col]));
+        }
+        m.put("rss_mb_per_epoch", series);
+        return m;
+    }
+
+    private static List<Map<String, Object>> targets(List<Map<String, Object>> entries, Map<String, Object> mainJob,
+            Map<String, Object> rss) {
+        List<Map<String, Object>> t = new ArrayList<>();
+        for (Map<String, Object> e : entries) {
+            if (!"mosi-unaligned".equals(e.get("shape")) || !"features".equals(e.get("mode"))) {
+                continue;
+            }
+            if ("attention".equals(e.get("fusion"))) {
+                t.add(target(e.get("name") + " training step", (Double) e.get("train_step_median_ms"), TARGET_TRAIN_MS, "ms"));
+                t.add(target(e.get("name") + " evaluation step", (Double) e.get("eval_step_median_ms"), TARGET_EVAL_MS, "ms"));
+            } else {
+                t.add(target(e.get("name") + " training step", (Double) e.get("train_step_median_ms"), TARGET_CONCAT_TRAIN_MS, "ms"));
+            }
+        }
+        if (mainJob != null) {
+            t.add(target("main job wall time", (Double) mainJob.get("wall_seconds"), TARGET_MAIN_JOB_S, "s"));
+        }
+        if (rss != null) {
+            t.add(target("RSS change epoch 5 -> 40", Math.abs((Double) rss.get("relative_change")), TARGET_RSS_CHANGE, "fraction"));
+        }
+        return t;
+    }
+
+    private static Map<String, Object> target(String what, double measured, double limit, String unit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("what", what);
+        m.put("measured", measured);
+        m.put("target", limit);
+        m.put("unit", unit);
+        m.put("met", measured <= limit);
+        return m;
+    }
+
+    private static void summary(PrintWriter out, List<Map<String, Object>> entries, Map<String, Object> untuned,
+            Map<String, Object> mainJob, Map<String, Object> rss) {
+        out.printf("%-40s %12s %12s%n", "entry", "train ms", "eval ms");
+        for (Map<String, Object> e : entries) {
+            out.printf("%-40s %12.1f %12.1f%n", e.get("name"), e.get("train_step_median_ms"), e.get("eval_step_median_ms"));
+        }
+        out.printf("%-40s %12.1f %12.1f%n", untuned.get("name"), untuned.get("train_step_median_ms"),
+                untuned.get("eval_step_median_ms"));
+        if (mainJob != null) {
+            out.printf("main job: %.1f s (%s epochs)%n", mainJob.get("wall_seconds"), mainJob.get("epochs_run"));
+        }
+        if (rss != null) {
+            out.printf("RSS after epoch 5: %.1f MiB, after epoch %s: %.1f MiB (%+.2f%%)%n", rss.get("rss_after_epoch5_mb"),
+                    rss.get("epochs"), rss.get("rss_after_last_epoch_mb"), 100 * (Double) rss.get("relative_change"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Double> doubles(JsonObject json, String key) {
+        return ConfigJson.GSON.fromJson(json.get(key), List.class);
+    }
+
+    private static Path onlyRun(Path results) throws IOException {
+        try (Stream<Path> s = Files.list(results)) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).findFirst()
+                    .orElseThrow(() -> new IOException("no run directory under " + results));
+        }
+    }
+
+    /** @return java, this JVM's options and -cp with this classpath */
+    static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-X") || arg.startsWith("-D")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+
+    /** @return the command users run: java -jar mecam.jar when running from the jar */
+    static List<String> mecamCommand() {
+        List<String> cmd = javaCommand();
+        try {
+            Path self = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (self.toString().endsWith(".jar")) {
+                int cp = cmd.indexOf("-cp");
+                cmd.subList(cp, cp + 2).clear();
+                cmd.add("-jar");
+                cmd.add(self.toString());
+                return cmd;
+            }
+        } catch (java.net.URISyntaxException | SecurityException e) {
+            // fall back to the class path
+        }
+        cmd.add("org.mecam.cli.Main");
+        return cmd;
+    }
+
+    private static void exec(List<String> cmd, Map<String, String> env, Path logFile) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        int code = p.waitFor();
+        if (code != 0) {
+            throw new IOException("benchmark process failed (exit " + code + "): " + String.join(" ", cmd)
+                    + File.separator + "\n" + Files.readString(logFile));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.mecam.experiment;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mecam.config.BertSize;
+import org.mecam.config.Fusion;
+import org.mecam.config.Preset;
+import org.mecam.config.RunConfig;
+import org.mecam.config.TextMode;
+import org.mecam.data.Batch;
+import org.mecam.data.BatchBuilder;
+import org.mecam.data.FullLengthData;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.Devices;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.engine.NoGrad;
+import org.mecam.model.MecamModel;
+import org.mecam.train.Trainer;
+
+/**
+ * Times training steps (stage 0 + stage 1, including the optimizer steps) and evaluation steps
+ * of one configuration on full-length random batches, in this process.
+ */
+public final class StepBenchmark {
+
+    private StepBenchmark() {}
+
+    /** Step times of one configuration, in milliseconds. */
+    public record Result(String name, String mode, String fusion, String shape, int batchSize,
+            List<Double> trainMs, List<Double> stage0Ms, List<Double> stage1Ms, List<Double> evalMs, List<Double> batchMs) {
+
+        /** @return medians and the raw lists, for JSON */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("mode", mode);
+            m.put("fusion", fusion);
+            m.put("shape", shape);
+            m.put("batch", batchSize);
+            m.put("train_step_median_ms", median(trainMs));
+            m.put("stage0_median_ms", median(stage0Ms));
+            m.put("stage1_median_ms", median(stage1Ms));
+            m.put("eval_step_median_ms", median(evalMs));
+            m.put("batch_build_median_ms", median(batchMs));
+            m.put("train_ms", trainMs);
+            m.put("eval_ms", evalMs);
+            return m;
+        }
+    }
+
+    /** @return the entry name, e.g. {@code features-attention-mosi-unaligned} */
+    public static String name(TextMode mode, Fusion fusion, Preset shape) {
+        return mode.key() + "-" + fusion.key() + "-" + shape.key();
+    }
+
+    /**
+     * @param mode features or bert (bert-base)
+     * @param fusion the fusion
+     * @param shape aligned ({@code mosi}) or unaligned ({@code mosi-unaligned}) shapes
+     * @param warmup untimed steps first
+     * @param steps timed steps
+     */
+    public static Result run(TextMode mode, Fusion fusion, Preset shape, int batchSize, int warmup, int steps,
+            int threads) {
+        NativeRuntime.start(threads);
+        RunConfig c = new RunConfig();
+        c.textMode = mode;
+        c.bertSize = BertSize.BASE;
+        c.fusion = fusion;
+        c.preset = shape;
+        c.batchSize = batchSize;
+        int n = batchSize * Math.min(warmup + steps, 8);
+        MultimodalDataset data = FullLengthData.of(shape, n, mode == TextMode.BERT ? 30522 : 2000, 3);
+        List<Double> train = new ArrayList<>();
+        List<Double> stage0 = new ArrayList<>();
+        List<Double> stage1 = new ArrayList<>();
+        List<Double> eval = new ArrayList<>();
+        List<Double> build = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(c.device))) {
+            Engine.getInstance().setRandomSeed(1);
+            MecamModel model = MecamModel.create(c, data.info(), manager);
+            BatchBuilder builder = new BatchBuilder(data.train(), mode != TextMode.FEATURES, null);
+            List<int[]> plan = BatchBuilder.plan(n, batchSize, null);
+            ParameterStore ps = new ParameterStore(manager, false);
+            try (Trainer trainer = new Trainer(c, model, data, manager, null, null)) {
+                for (int i = 0; i < warmup + steps; i++) {
+                    int[] idx = plan.get(i % plan.size());
+                    long b0 = System.nanoTime();
+                    Batch batch = builder.build(manager, idx);
+                    long t0 = System.nanoTime();
+                    trainer.stage0Step(batch, 1, i);
+                    long t1 = System.nanoTime();
+                    trainer.stage1Step(batch, 1, i);
+                    long t2 = System.nanoTime();
+                    batch.close();
+                    double evalMs;
+                    try (Batch eb = builder.build(manager, idx); NoGrad ignored = NoGrad.enter()) {
+                        long e0 = System.nanoTime();
+                        model.forward(ps, eb, MecamModel.Stage.EVAL, null, false).prediction().toFloatArray();
+                        evalMs = (System.nanoTime() - e0) / 1e6;
+                    }
+                    if (i >= warmup) {
+                        build.add((t0 - b0) / 1e6);
+                        stage0.add((t1 - t0) / 1e6);
+                        stage1.add((t2 - t1) / 1e6);
+                        train.add((t2 - t0) / 1e6);
+                        eval.add(evalMs);
+                    }
+                }
+            }
+        }
+        return new Result(name(mode, fusion, shape), mode.key(), fusion.key(), shape.key(), batchSize, train, stage0,
+                stage1, eval, build);
+    }
+
+    /** @return the median (NaN for an empty list) */
+    public static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int k = sorted.size();
+        return k % 2 == 1 ? sorted.get(k / 2) : (sorted.get(k / 2 - 1) + sorted.get(k / 2)) / 2;
+    }
+}
