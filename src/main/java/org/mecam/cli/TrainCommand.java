@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mecam train}: trains and evaluates one configuration. */
-@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         description = {
             "Train MECAM and evaluate the best-validation checkpoint on the test split.",
             "Without options: the synthetic 'mosi' preset with the paper's MOSI settings, text in feature mode.",
