@@ -21,9 +21,17 @@ final class ConfigOptions {
 
     /** Adds the options to {@code spec}. */
     static void addTo(CommandSpec spec) {
+        addTo(spec, null);
+    }
+
+    /** Adds the options of the given {@link Doc#group()}s (all when null) to {@code spec}. */
+    static void addTo(CommandSpec spec, java.util.Set<String> groups) {
         RunConfig defaults = new RunConfig();
         for (Field f : RunConfig.fields()) {
             Doc doc = f.getAnnotation(Doc.class);
+            if (groups != null && (doc == null || !groups.contains(doc.group()))) {
+                continue;
+            }
             String description = (doc == null ? f.getName() : doc.value()) + " (default: " + defaultText(f, defaults) + ")";
             OptionSpec.Builder b = OptionSpec.builder("--" + ConfigJson.kebab(f.getName()))
                     .type(String.class)
@@ -45,7 +53,7 @@ final class ConfigOptions {
         ParseResult parsed = spec.commandLine().getParseResult();
         for (Field f : RunConfig.fields()) {
             String name = "--" + ConfigJson.kebab(f.getName());
-            if (parsed.hasMatchedOption(name)) {
+            if (spec.findOption(name) != null && parsed.hasMatchedOption(name)) {
                 ConfigJson.setFromString(config, f.getName(), parsed.matchedOptionValue(name, (String) null));
             }
         }

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mecam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "MECAM in Java: multimodal emotion recognition with intra-modality contrastive filtering and"
                 + " talking-heads cross-attention (DJL / PyTorch).",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, BenchCommand.class,
-            BenchWorkerCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, DataCommand.class,
+            BenchCommand.class, BenchWorkerCommand.class})
 public final class Main {
 
     /** Exit code of bad input or configuration. */
@@ -36,6 +36,8 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         ConfigOptions.addTo(cl.getSubcommands().get("train").getCommandSpec());
+        ConfigOptions.addTo(cl.getSubcommands().get("data").getSubcommands().get("export").getCommandSpec(),
+                DataCommand.exportGroups());
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((e, args) -> {
             e.getCommandLine().getErr().println("error: " + e.getMessage());

@@ -31,9 +31,9 @@ public final class BatchBuilder {
         void apply(Split split, int index, SampleView sample);
     }
 
-    /** A mutable copy of one sample's sequences, right-padded, with valid lengths. */
+    /** A mutable copy of one sample's valid frames (right-aligned), with their lengths. */
     public static final class SampleView {
-        /** Token features [Lt][Dt] or null. */
+        /** Valid token features [textLength][Dt] or null. */
         public float[][] textFeatures;
         /** Token ids [Lt] or null. */
         public int[] textIds;
@@ -115,16 +115,16 @@ public final class BatchBuilder {
             int i = indices[k];
             SampleView v = new SampleView();
             if (split.textFeatures != null) {
-                v.textFeatures = split.textFeatures.sample(i);
+                v.textFeatures = split.textFeatures.frames(i, split.textStart[i], split.textLengths[i]);
             }
             if (split.textIds != null) {
                 v.textIds = new int[split.textLen];
                 System.arraycopy(split.textIds, i * split.textLen, v.textIds, 0, split.textLen);
             }
             v.textLength = split.textLengths[i];
-            v.audio = split.audio.sample(i);
+            v.audio = split.audio.frames(i, split.audioStart[i], split.audioLengths[i]);
             v.audioLength = split.audioLengths[i];
-            v.vision = split.vision.sample(i);
+            v.vision = split.vision.frames(i, split.visionStart[i], split.visionLengths[i]);
             v.visionLength = split.visionLengths[i];
             transform.apply(split, i, v);
             out[k] = v;
@@ -140,7 +140,7 @@ public final class BatchBuilder {
             for (int k = 0; k < indices.length; k++) {
                 buf.position(k * len * dim);
                 if (views == null) {
-                    split.textFeatures.copySample(indices[k], lengths[k], buf);
+                    split.textFeatures.copyFrames(indices[k], split.textStart[indices[k]], lengths[k], buf);
                 } else {
                     putFrames(buf, views[k].textFeatures, lengths[k]);
                 }
@@ -162,8 +162,9 @@ public final class BatchBuilder {
         return new Batch.Sequence(data, mask(m, lengths, len), last(m, lengths), lengths);
     }
 
-    private Batch.Sequence frames(NDManager m, int[] indices, FloatTensor3 src, int[] srcLengths,
+    private Batch.Sequence frames(NDManager m, int[] indices, FrameStore src, int[] srcLengths,
             SampleView[] views, char modality) {
+        int[] starts = modality == 'a' ? split.audioStart : split.visionStart;
         int[] lengths = lengths(indices, srcLengths, views, modality);
         int len = max(lengths);
         int dim = src.dim();
@@ -171,7 +172,7 @@ public final class BatchBuilder {
             for (int k = 0; k < indices.length; k++) {
                 buf.position(k * len * dim);
                 if (views == null) {
-                    src.copySample(indices[k], lengths[k], buf);
+                    src.copyFrames(indices[k], starts[indices[k]], lengths[k], buf);
                 } else {
                     putFrames(buf, modality == 'a' ? views[k].audio : views[k].vision, lengths[k]);
                 }

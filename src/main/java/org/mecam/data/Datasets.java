@@ -1,5 +1,6 @@
 package org.mecam.data;
 
+import java.nio.file.Paths;
 import org.mecam.config.ConfigException;
 import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
@@ -14,12 +15,23 @@ public final class Datasets {
      */
     public static MultimodalDataset load(RunConfig c) {
         MultimodalDataset data;
+        boolean features = c.textMode == TextMode.FEATURES;
         switch (c.dataset) {
             case SYNTHETIC:
                 data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
                 break;
+            case MMSA:
+                data = MmsaReader.read(Paths.get(c.path), features, !features);
+                break;
+            case MULT:
+                if (!features && c.vocab.isEmpty()) {
+                    throw new ConfigException("textMode=" + c.textMode.key() + " with --dataset mult needs --vocab"
+                            + " vocab.txt (a BERT WordPiece vocabulary) to tokenise the CSV transcripts");
+                }
+                data = MultReader.read(Paths.get(c.path), Paths.get(c.labels), features ? null : Paths.get(c.vocab));
+                break;
             default:
-                throw new ConfigException("dataset: '" + c.dataset.key() + "' is not readable in this build");
+                throw new ConfigException("dataset: unknown kind " + c.dataset);
         }
         data = data.limit(c.datasetLimit);
         checkFits(c, data);

@@ -6,7 +6,7 @@ import java.nio.FloatBuffer;
  * A float array of shape [N, L, D] held in chunks of whole samples, so that arrays larger than
  * one Java array (MOSEI's text features are 2.5 GB) need no single allocation.
  */
-public final class FloatTensor3 {
+public final class FloatTensor3 implements FrameStore {
 
     /** At most 2^27 floats (512 MiB) per chunk. */
     static final int MAX_CHUNK_FLOATS = 1 << 27;
@@ -42,19 +42,22 @@ public final class FloatTensor3 {
         return new FloatTensor3(n, len, dim);
     }
 
+    @Override
     public int size() {
         return n;
     }
 
+    @Override
     public int length() {
         return len;
     }
 
+    @Override
     public int dim() {
         return dim;
     }
 
-    /** @return the number of bytes held */
+    @Override
     public long bytes() {
         return 4L * n * len * dim;
     }
@@ -69,6 +72,7 @@ public final class FloatTensor3 {
         return (i % perChunk) * len * dim;
     }
 
+    @Override
     public float get(int i, int t, int d) {
         return chunkOf(i)[offsetOf(i) + t * dim + d];
     }
@@ -77,28 +81,17 @@ public final class FloatTensor3 {
         chunkOf(i)[offsetOf(i) + t * dim + d] = v;
     }
 
-    /** Copies the first {@code frames} frames of sample {@code i} into {@code dst}. */
-    public void copySample(int i, int frames, FloatBuffer dst) {
-        dst.put(chunkOf(i), offsetOf(i), frames * dim);
+    @Override
+    public void copyFrames(int i, int start, int count, FloatBuffer dst) {
+        dst.put(chunkOf(i), offsetOf(i) + start * dim, count * dim);
     }
 
-    /** @return a new tensor with the given samples, in order */
+    @Override
     public FloatTensor3 select(int[] indices) {
         FloatTensor3 out = new FloatTensor3(indices.length, len, dim);
         int sample = len * dim;
         for (int k = 0; k < indices.length; k++) {
             System.arraycopy(chunkOf(indices[k]), offsetOf(indices[k]), out.chunkOf(k), out.offsetOf(k), sample);
-        }
-        return out;
-    }
-
-    /** @return a copy of sample {@code i}'s frames as [L][D] */
-    public float[][] sample(int i) {
-        float[][] out = new float[len][dim];
-        float[] c = chunkOf(i);
-        int o = offsetOf(i);
-        for (int t = 0; t < len; t++) {
-            System.arraycopy(c, o + t * dim, out[t], 0, dim);
         }
         return out;
     }

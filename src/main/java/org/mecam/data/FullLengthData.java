@@ -42,9 +42,9 @@ public final class FullLengthData {
             labels[i] = Math.round((rng.nextDouble() * 6 - 3) * 5) / 5f;
             names[i] = "bench$_$" + i;
         }
-        return new Split("bench", text, ids, constant(n, spec.textLen()), spec.textLen(), audio,
-                constant(n, spec.audioLen()), vision, constant(n, spec.visionLen()), labels, names, null, null, null,
-                null).check();
+        return Split.builder("bench").textFeatures(text, null).textIds(ids, spec.textLen())
+                .textLengths(constant(n, spec.textLen())).audio(audio, constant(n, spec.audioLen()), null)
+                .vision(vision, constant(n, spec.visionLen()), null).labels(labels).ids(names).build();
     }
 
     private static FloatTensor3 fill(FloatTensor3 t, SplittableRandom rng) {

@@ -51,12 +51,24 @@ public final class MultimodalDataset {
     private final Split train;
     private final Split valid;
     private final Split test;
+    private final List<String> notes;
 
     public MultimodalDataset(Info info, Split train, Split valid, Split test) {
+        this(info, train, valid, test, List.of());
+    }
+
+    /** @param notes what loading found worth telling (padding side, non-finite values, label range) */
+    public MultimodalDataset(Info info, Split train, Split valid, Split test, List<String> notes) {
         this.info = info;
         this.train = train;
         this.valid = valid;
         this.test = test;
+        this.notes = List.copyOf(notes);
+    }
+
+    /** @return what loading found worth telling */
+    public List<String> notes() {
+        return notes;
     }
 
     public Info info() {
@@ -99,6 +111,6 @@ public final class MultimodalDataset {
         if (limit <= 0) {
             return this;
         }
-        return new MultimodalDataset(info, train.limit(limit), valid.limit(limit), test.limit(limit));
+        return new MultimodalDataset(info, train.limit(limit), valid.limit(limit), test.limit(limit), notes);
     }
 }

@@ -116,8 +116,9 @@ public final class SyntheticGenerator {
             negativeModality[i] = s.negativeModality;
             sampleIds[i] = String.format("synth%d_%s$_$%d", spec.seed(), SPLITS[which], i);
         }
-        return new Split(SPLITS[which], text, ids, textLengths, lt, audio, audioLengths, vision, visionLengths,
-                labels, sampleIds, null, negative, negativeModality, latent).check();
+        return Split.builder(SPLITS[which]).textFeatures(text, null).textIds(ids, lt).textLengths(textLengths)
+                .audio(audio, audioLengths, null).vision(vision, visionLengths, null).labels(labels).ids(sampleIds)
+                .negative(negative, negativeModality).latent(latent).build();
     }
 
     /** One generated sample before it is written into the split's arrays. */

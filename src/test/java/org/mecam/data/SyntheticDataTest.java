@@ -108,7 +108,7 @@ class SyntheticDataTest {
                     assertEquals(NegativeInfo.MOD_TEXT, s.negativeModality[i]);
                     break;
                 case DROP:
-                    FloatTensor3 frames = s.negativeModality[i] == NegativeInfo.MOD_AUDIO ? s.audio : s.vision;
+                    FrameStore frames = s.negativeModality[i] == NegativeInfo.MOD_AUDIO ? s.audio : s.vision;
                     int len = s.negativeModality[i] == NegativeInfo.MOD_AUDIO ? s.audioLengths[i] : s.visionLengths[i];
                     int zeroFrames = 0;
                     for (int t = 0; t < len; t++) {
