@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.mecam.config.ConfigJson;
 import org.mecam.engine.NativeRuntime;
+import org.mecam.experiment.DataLoadBenchmark;
 import org.mecam.experiment.Provenance;
 import org.mecam.experiment.RunDirectory;
 import org.mecam.experiment.StepBenchmark;
@@ -75,6 +76,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-main-job", description = "leave out the main job and the 40-epoch memory run")
     boolean skipMainJob;
 
+    @Option(names = "--skip-data", description = "leave out loading dataset files at MOSI / MOSEI scale")
+    boolean skipData;
+
+    @Option(names = "--python", paramLabel = "PATH",
+            description = "Python with numpy for the pickle.load comparison (default: .venv/bin/python, else python3)")
+    String python;
+
+    @Option(names = "--data-repeats", defaultValue = "3", description = "loads per file and side (default: ${DEFAULT-VALUE})")
+    int dataRepeats;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getErr();
@@ -101,13 +112,24 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> untuned = entry(log, work, "features", "attention", "mosi-unaligned", 1, warmup,
                     Math.max(5, steps / 3), Map.of("MECAM_MALLOC_TUNING", "off"));
             result.put("allocator_untuned", untuned);
+            List<Map<String, Object>> loading = skipData ? List.of() : dataLoading(log, work);
+            result.put("data_loading", loading);
             Map<String, Object> mainJob = skipMainJob ? null : mainJob(log, work);
             Map<String, Object> rss = skipMainJob ? null : rssRun(log, work);
             result.put("main_job", mainJob);
             result.put("rss_40_epochs", rss);
-            result.put("targets", targets(entries, mainJob, rss));
+            List<Map<String, Object>> targets = targets(entries, mainJob, rss);
+            targets.addAll(dataTargets(loading));
+            result.put("targets", targets);
             Files.writeString(out, ConfigJson.GSON.toJson(result), StandardCharsets.UTF_8);
             summary(spec.commandLine().getOut(), entries, untuned, mainJob, rss);
+            for (Map<String, Object> l : loading) {
+                spec.commandLine().getOut().printf("load %s (%.1f GB): python %.2f s, java %.2f s (%.2f s reading every"
+                        + " frame), heap peak %.0f MB for %.0f MB of arrays%n", l.get("shapes"),
+                        (Double) l.get("file_bytes") / 1e9, l.get("python_pickle_load_median_s"), l.get("java_load_median_s"),
+                        l.get("java_load_and_read_all_median_s"), (Double) l.get("java_heap_peak_max_bytes") / 1e6,
+                        (Double) l.get("arrays_kept_bytes") / 1e6);
+            }
             spec.commandLine().getOut().println(out.toAbsolutePath());
             spec.commandLine().getOut().flush();
             return 0;
@@ -161,6 +183,109 @@ final class BenchCommand implements Callable<Integer> {
             m.put("environment", env);
         }
         return m;
+    }
+
+    private List<Map<String, Object>> dataLoading(PrintWriter log, Path work) throws IOException, InterruptedException {
+        String py = pythonWithNumpy();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DataLoadBenchmark.Shapes shapes : List.of(DataLoadBenchmark.MOSI_UNALIGNED, DataLoadBenchmark.MOSEI_UNALIGNED)) {
+            Path file = work.resolve(shapes.name() + ".pkl");
+            log.printf("bench loading %s: writing %s%n", shapes.name(), file);
+            log.flush();
+            DataLoadBenchmark.write(shapes, file, 11);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shapes", shapes.name());
+            m.put("sizes", shapes.sizes());
+            m.put("file_bytes", (double) Files.size(file));
+            List<Double> pythonSeconds = new ArrayList<>();
+            if (py == null) {
+                m.put("python", "skipped: no Python with numpy (create one with scripts/python-env.sh, or pass --python)");
+            } else {
+                m.put("python", py);
+                pythonLoad(py, file);
+                for (int r = 0; r < dataRepeats; r++) {
+                    log.printf("bench loading %s: python %d/%d%n", shapes.name(), r + 1, dataRepeats);
+                    log.flush();
+                    pythonSeconds.add(pythonLoad(py, file));
+                }
+            }
+            List<Double> load = new ArrayList<>();
+            List<Double> loadRead = new ArrayList<>();
+            double heapPeak = 0;
+            double kept = 0;
+            for (int r = 0; r < dataRepeats; r++) {
+                log.printf("bench loading %s: java %d/%d%n", shapes.name(), r + 1, dataRepeats);
+                log.flush();
+                Path json = work.resolve(shapes.name() + "-java-" + r + ".json");
+                List<String> cmd = javaCommand();
+                cmd.addAll(List.of("org.mecam.cli.Main", "bench-data-worker", "--path", file.toString(), "--out", json.toString()));
+                exec(cmd, Map.of(), work.resolve(shapes.name() + "-java-" + r + ".log"));
+                JsonObject j = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+                load.add(j.get("load_seconds").getAsDouble());
+                loadRead.add(j.get("load_and_read_all_seconds").getAsDouble());
+                heapPeak = Math.max(heapPeak, j.get("heap_peak_bytes").getAsDouble());
+                kept = j.get("arrays_kept_bytes").getAsDouble();
+            }
+            Files.delete(file);
+            m.put("python_pickle_load_s", pythonSeconds);
+            m.put("python_pickle_load_median_s", StepBenchmark.median(pythonSeconds));
+            m.put("java_load_s", load);
+            m.put("java_load_median_s", StepBenchmark.median(load));
+            m.put("java_load_and_read_all_s", loadRead);
+            m.put("java_load_and_read_all_median_s", StepBenchmark.median(loadRead));
+            m.put("java_heap_peak_max_bytes", heapPeak);
+            m.put("arrays_kept_bytes", kept);
+            m.put("method", "fresh JVM per load, the reader call only (like pickle.load, without start-up); the file is in"
+                    + " the page cache for both (one untimed Python load first); load = MmsaReader in feature mode (text,"
+                    + " audio, vision kept); load_and_read_all also copies every frame of every array once");
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> dataTargets(List<Map<String, Object>> loading) {
+        List<Map<String, Object>> t = new ArrayList<>();
+        for (Map<String, Object> l : loading) {
+            double py = (Double) l.get("python_pickle_load_median_s");
+            if (!Double.isNaN(py)) {
+                t.add(target("load " + l.get("shapes") + " / python pickle.load", (Double) l.get("java_load_median_s") / py,
+                        0.5, "ratio"));
+                t.add(target("load and read every frame " + l.get("shapes") + " / python pickle.load",
+                        (Double) l.get("java_load_and_read_all_median_s") / py, 0.5, "ratio"));
+            }
+            t.add(target("heap peak / arrays kept " + l.get("shapes"),
+                    (Double) l.get("java_heap_peak_max_bytes") / (Double) l.get("arrays_kept_bytes"), 1.1, "ratio"));
+        }
+        return t;
+    }
+
+    /** @return a Python that imports numpy, or null */
+    private String pythonWithNumpy() throws InterruptedException {
+        List<String> candidates = python != null ? List.of(python) : List.of(".venv/bin/python", "python3");
+        for (String p : candidates) {
+            try {
+                Process proc = new ProcessBuilder(p, "-c", "import numpy").redirectErrorStream(true).start();
+                proc.getInputStream().readAllBytes();
+                if (proc.waitFor() == 0) {
+                    return p;
+                }
+            } catch (IOException e) {
+                // try the next candidate
+            }
+        }
+        return null;
+    }
+
+    private static double pythonLoad(String py, Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(py, "-c", "import pickle, sys, time\n"
+                + "t = time.perf_counter()\nwith open(sys.argv[1], 'rb') as f:\n    pickle.load(f)\n"
+                + "print(time.perf_counter() - t)", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException("python pickle.load failed: " + out);
+        }
+        String[] lines = out.split("\n");
+        return Double.parseDouble(lines[lines.length - 1]);
     }
 
     private Map<String, Object> mainJob(PrintWriter log, Path work) throws IOException, InterruptedException {

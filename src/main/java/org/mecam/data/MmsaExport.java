@@ -29,8 +29,8 @@ public final class MmsaExport {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
         try (OutputStream out = Files.newOutputStream(tmp); PickleWriter w = new PickleWriter(out)) {
             Map<Object, Object> root = new LinkedHashMap<>();
-            for (Split s : data.splits()) {
-                root.put(s.name, split(s));
+            for (int k = 0; k < 3; k++) {
+                root.put(PickleData.SPLITS.get(k), split(data.splits().get(k)));
             }
             w.dump(root);
         } catch (IOException | RuntimeException e) {
