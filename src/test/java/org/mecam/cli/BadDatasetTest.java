@@ -241,6 +241,25 @@ class BadDatasetTest {
     }
 
     @Test
+    void exportWritesAnMmsaFileThatTrains() {
+        Path out = tmp.resolve("synthetic.pkl");
+        CliTest.Result r = CliTest.run("data", "export", "--format", "mmsa", "--out", out.toString(), "--preset", "tiny",
+                "--train-size", "64", "--valid-size", "16", "--test-size", "16");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().trim().endsWith("synthetic.pkl"));
+        CliTest.Result inspect = CliTest.run("data", "inspect", out.toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains("[64, 16, 32]"), inspect.out());
+        CliTest.Result train = CliTest.run("train", "--config", "tiny", "--epochs", "1", "--dataset", "mmsa", "--path",
+                out.toString(), "--results", tmp.resolve("r").toString(), "--quiet");
+        assertEquals(0, train.code(), train.err());
+        CliTest.Result bad = CliTest.run("data", "export", "--format", "hdf5", "--out", tmp.resolve("x.h5").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown layout 'hdf5'"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("x.h5")));
+    }
+
+    @Test
     void csvMissingAColumn() throws IOException {
         Path csv = tmp.resolve("labels.csv");
         List<String> lines = Files.readAllLines(resource("mult_mosi_labels.csv"));
