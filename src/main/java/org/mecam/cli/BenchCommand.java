@@ -5,7 +5,6 @@ import com.google.gson.JsonParser;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -396,16 +395,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** @return java, this JVM's options and -cp with this classpath */
     static List<String> javaCommand() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-X") || arg.startsWith("-D")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        return cmd;
+        return org.mecam.experiment.GridRunner.javaCommand();
     }
 
     /** @return the command users run: java -jar mecam.jar when running from the jar */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "MECAM in Java: multimodal emotion recognition with intra-modality contrastive filtering and"
                 + " talking-heads cross-attention (DJL / PyTorch).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, DataCommand.class,
-            BenchCommand.class, BenchWorkerCommand.class, BenchDataWorkerCommand.class})
+            GridCommands.Ablate.class, GridCommands.RobustnessGrid.class, GridCommands.Report.class, BenchCommand.class,
+            GridCommands.Worker.class, BenchWorkerCommand.class, BenchDataWorkerCommand.class})
 public final class Main {
 
     /** Exit code of bad input or configuration. */

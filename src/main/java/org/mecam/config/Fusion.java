@@ -7,7 +7,11 @@ public enum Fusion implements Choice {
     /** the published length-1 attention over pooled vectors. */
     POOLED("pooled"),
     /** no attention, MMIM-style concatenation. */
-    CONCAT("concat");
+    CONCAT("concat"),
+    /** baseline: one regression head per modality, predictions averaged. */
+    LATE("late"),
+    /** baseline: one LSTM over the concatenated aligned features of all modalities. */
+    EARLY("early");
 
     private final String key;
 

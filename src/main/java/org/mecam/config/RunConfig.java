@@ -67,6 +67,9 @@ public final class RunConfig {
     public int datasetLimit = 0;
 
     // ---- model
+    @Doc(value = "mecam (the neural model), tribuo-linear or tribuo-forest (baselines on mean-pooled features)", group = "model")
+    public Method method = Method.MECAM;
+
     @Doc(value = "features, bert or torchscript", group = "model")
     public TextMode textMode = TextMode.FEATURES;
 
@@ -133,7 +136,7 @@ public final class RunConfig {
     @Doc(value = "drop each sample's similarity to itself (supervised-contrastive form)", group = "model")
     public boolean excludeSelf = false;
 
-    @Doc(value = "attention, pooled or concat", group = "model")
+    @Doc(value = "attention, pooled, concat; baselines: late (per-modality heads averaged), early (one LSTM over concatenated aligned features)", group = "model")
     public Fusion fusion = Fusion.ATTENTION;
 
     @Doc(value = "attention heads h", group = "model")
@@ -197,7 +200,7 @@ public final class RunConfig {
     @Doc(value = "model selection: validation or test-leaky (published, leaks the test set)", group = "training")
     public Selection selection = Selection.VALIDATION;
 
-    @Doc(value = "training-time augmentation, e.g. audio-drop:0.3,text-shuffle:0.2 (empty = none)", group = "training")
+    @Doc(value = "training-time augmentation, applied to every training sample: e.g. audio-drop:0.3,text-shuffle:0.2 (empty = none)", group = "training")
     public String augment = "";
 
     /** @return the fields that are configuration values, in declaration order */
@@ -273,6 +276,15 @@ public final class RunConfig {
         }
         if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
             errors.add("device: must be auto, cpu or gpu; got '" + device + "'");
+        }
+        if (fusion == Fusion.EARLY && (alpha > 0 || beta > 0)) {
+            errors.add("fusion=early: the contrastive and MI terms need per-modality vectors; set --alpha 0 --beta 0");
+        }
+        if (fusion == Fusion.EARLY && textMode != TextMode.FEATURES) {
+            errors.add("fusion=early concatenates token features: needs --text-mode features");
+        }
+        if (method != Method.MECAM && textMode != TextMode.FEATURES && uses('t')) {
+            errors.add("method=" + method.key() + " pools token features: needs --text-mode features");
         }
         checkFiles(errors);
         if (!errors.isEmpty()) {

@@ -112,24 +112,30 @@ public final class BatchBuilder {
     private SampleView[] views(int[] indices) {
         SampleView[] out = new SampleView[indices.length];
         for (int k = 0; k < indices.length; k++) {
-            int i = indices[k];
-            SampleView v = new SampleView();
-            if (split.textFeatures != null) {
-                v.textFeatures = split.textFeatures.frames(i, split.textStart[i], split.textLengths[i]);
-            }
-            if (split.textIds != null) {
-                v.textIds = new int[split.textLen];
-                System.arraycopy(split.textIds, i * split.textLen, v.textIds, 0, split.textLen);
-            }
-            v.textLength = split.textLengths[i];
-            v.audio = split.audio.frames(i, split.audioStart[i], split.audioLengths[i]);
-            v.audioLength = split.audioLengths[i];
-            v.vision = split.vision.frames(i, split.visionStart[i], split.visionLengths[i]);
-            v.visionLength = split.visionLengths[i];
-            transform.apply(split, i, v);
-            out[k] = v;
+            out[k] = view(split, indices[k], transform);
         }
         return out;
+    }
+
+    /** @return a copy of one sample's valid frames, perturbed by {@code transform} when given */
+    public static SampleView view(Split split, int i, FrameTransform transform) {
+        SampleView v = new SampleView();
+        if (split.textFeatures != null) {
+            v.textFeatures = split.textFeatures.frames(i, split.textStart[i], split.textLengths[i]);
+        }
+        if (split.textIds != null) {
+            v.textIds = new int[split.textLen];
+            System.arraycopy(split.textIds, i * split.textLen, v.textIds, 0, split.textLen);
+        }
+        v.textLength = split.textLengths[i];
+        v.audio = split.audio.frames(i, split.audioStart[i], split.audioLengths[i]);
+        v.audioLength = split.audioLengths[i];
+        v.vision = split.vision.frames(i, split.visionStart[i], split.visionLengths[i]);
+        v.visionLength = split.visionLengths[i];
+        if (transform != null) {
+            transform.apply(split, i, v);
+        }
+        return v;
     }
 
     private Batch.Sequence textFeatures(NDManager m, int[] indices, SampleView[] views) {

@@ -24,7 +24,8 @@ public final class FullLengthData {
         Split split = split(spec, n, vocabSize, rng);
         MultimodalDataset.Info info = new MultimodalDataset.Info("full-length " + preset.key(),
                 "random full-length data at " + preset.key() + " shapes", spec.textLen(), spec.textDim(), vocabSize,
-                spec.audioLen(), SyntheticSpec.AUDIO_DIM, spec.visionLen(), SyntheticSpec.VISION_DIM, spec.aligned());
+                spec.audioLen(), SyntheticSpec.AUDIO_DIM, spec.visionLen(), SyntheticSpec.VISION_DIM, spec.aligned(),
+                SyntheticGenerator.UNK);
         return new MultimodalDataset(info, split, split, split);
     }
 

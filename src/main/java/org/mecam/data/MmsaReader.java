@@ -26,6 +26,8 @@ public final class MmsaReader {
     private static final Logger LOG = LoggerFactory.getLogger(MmsaReader.class);
     /** Vocabulary of bert-base-uncased, the tokenizer of MMSA's text_bert. */
     static final int BERT_VOCAB = 30522;
+    /** [UNK] in bert-base-uncased. */
+    static final int BERT_UNK = 100;
 
     private MmsaReader() {}
 
@@ -56,7 +58,7 @@ public final class MmsaReader {
         MultimodalDataset.Info info = new MultimodalDataset.Info("mmsa:" + stem(file),
                 file.toAbsolutePath() + " (MMSA layout, " + (aligned ? "aligned" : "unaligned") + ")", train.textLen,
                 train.textFeatures == null ? 0 : train.textFeatures.dim(), vocab, train.audio.length(), train.audio.dim(),
-                train.vision.length(), train.vision.dim(), aligned);
+                train.vision.length(), train.vision.dim(), aligned, BERT_UNK);
         notes.forEach(n -> LOG.info("{}: {}", file.getFileName(), n));
         return new MultimodalDataset(info, splits[0], splits[1], splits[2], notes);
     }

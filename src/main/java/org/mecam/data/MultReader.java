@@ -52,7 +52,8 @@ public final class MultReader {
             MultimodalDataset.Info info = new MultimodalDataset.Info("mult:" + MmsaReader.stem(file),
                     file.toAbsolutePath() + " (MulT layout) with " + labelsCsv.getFileName(), train.textLen,
                     train.textFeatures == null ? 0 : train.textFeatures.dim(), tokenizer == null ? 0 : tokenizer.size(),
-                    train.audio.length(), train.audio.dim(), train.vision.length(), train.vision.dim(), false);
+                    train.audio.length(), train.audio.dim(), train.vision.length(), train.vision.dim(), false,
+                    tokenizer == null ? MmsaReader.BERT_UNK : tokenizer.unknownId());
             notes.forEach(n -> LOG.info("{}: {}", file.getFileName(), n));
             return new MultimodalDataset(info, splits[0], splits[1], splits[2], notes);
         } catch (IOException e) {

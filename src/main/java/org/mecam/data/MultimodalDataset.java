@@ -7,7 +7,7 @@ import java.util.Map;
 /** A dataset: train, valid and test splits plus what the model needs to know of their shapes. */
 public final class MultimodalDataset {
 
-    /** Shapes shared by the splits. */
+    /** Shapes shared by the splits; {@code unknownTokenId} is the vocabulary's [UNK] id. */
     public record Info(
             String name,
             String source,
@@ -18,7 +18,8 @@ public final class MultimodalDataset {
             int audioDim,
             int visionLen,
             int visionDim,
-            boolean aligned) {
+            boolean aligned,
+            int unknownTokenId) {
 
         /** @return whether the text can feed feature mode */
         public boolean hasTextFeatures() {
@@ -43,6 +44,7 @@ public final class MultimodalDataset {
             m.put("visionLen", visionLen);
             m.put("visionDim", visionDim);
             m.put("aligned", aligned);
+            m.put("unknownTokenId", unknownTokenId);
             return m;
         }
     }

@@ -76,7 +76,8 @@ public final class SyntheticGenerator {
                 SyntheticSpec.AUDIO_DIM,
                 spec.visionLen(),
                 SyntheticSpec.VISION_DIM,
-                spec.aligned());
+                spec.aligned(),
+                UNK);
         return new MultimodalDataset(info, train, valid, test);
     }
 

@@ -30,6 +30,11 @@ public final class WordPieceText {
         tokenizer = new BertFullTokenizer(vocab, true);
     }
 
+    /** @return the id of [UNK] */
+    public int unknownId() {
+        return (int) vocab.getIndex("[UNK]");
+    }
+
     /** @return the number of token ids */
     public int size() {
         return (int) vocab.size();

@@ -19,6 +19,7 @@ import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.DatasetKind;
 import org.mecam.config.RunConfig;
+import org.mecam.config.Method;
 import org.mecam.config.Selection;
 import org.mecam.data.BatchBuilder;
 import org.mecam.data.Datasets;
@@ -62,9 +63,14 @@ public final class Experiments {
      * @param target the run directory to create, or null for {@code <results>/<run-id>}
      */
     public static RunResult run(RunConfig config, TrainingListener listener, Path target) {
+        return run(config, listener, target, RunOptions.none());
+    }
+
+    /** As {@link #run(RunConfig, TrainingListener, Path)}, with labels and a robustness sweep. */
+    public static RunResult run(RunConfig config, TrainingListener listener, Path target, RunOptions options) {
         config.validate();
         NativeRuntime.start(config.threads);
-        return run(config, Datasets.load(config), listener, target);
+        return run(config, Datasets.load(config), listener, target, options);
     }
 
     /**
@@ -74,10 +80,17 @@ public final class Experiments {
      * @param target the run directory to create, or null for {@code <results>/<run-id>}
      */
     public static RunResult run(RunConfig config, MultimodalDataset data, TrainingListener listener, Path target) {
+        return run(config, data, listener, target, RunOptions.none());
+    }
+
+    /** The general form: dataset in memory, target directory, options. */
+    public static RunResult run(RunConfig config, MultimodalDataset data, TrainingListener listener, Path target,
+            RunOptions options) {
         config.validate();
         NativeRuntime.Info runtime = NativeRuntime.start(config.threads);
         Datasets.checkFits(config, data);
-        BatchBuilder.FrameTransform augmentation = Augmentations.parse(config.augment);
+        BatchBuilder.FrameTransform augmentation = Augmentations.parse(config.augment, config.seed,
+                data.info().unknownTokenId());
         Device device = Devices.resolve(config.device);
         if (config.selection == Selection.TEST_LEAKY) {
             LOG.warn("selection=test-leaky: a checkpoint is kept only when the TEST MAE also improves, as in the"
@@ -87,26 +100,18 @@ public final class Experiments {
         Instant start = Instant.now();
         RunDirectory dir;
         try {
-            dir = RunDirectory.start(Paths.get(config.results), runId(config, start));
+            dir = RunDirectory.start(target == null ? Paths.get(config.results) : target.getParent(), runId(config, start));
         } catch (IOException e) {
             throw new ConfigException("cannot create a run directory under " + Paths.get(config.results).toAbsolutePath()
                     + ": " + e.getMessage(), e);
         }
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            Engine.getInstance().setRandomSeed((int) config.seed);
-            MecamModel model = MecamModel.create(config, data.info(), manager);
-            TrainingResult training;
-            float[] predictions = null;
-            try (Trainer trainer = new Trainer(config, model, data, manager, augmentation, listener)) {
-                training = trainer.fit();
-                if (training.bestEpoch() > 0) {
-                    predictions = trainer.predictTest();
-                }
-            }
-            Metrics metrics = predictions == null ? null : Metrics.compute(predictions, data.test().labels);
-            write(dir, config, data, runtime, device, start, training, metrics, predictions, model);
+        try {
+            Outcome o = config.method == Method.MECAM
+                    ? trainMecam(config, data, device, augmentation, listener, options, dir)
+                    : fitTribuo(config, data, options);
+            write(dir, config, data, runtime, device, start, o, options);
             Path finalDir = target == null ? dir.commit() : dir.commitTo(target);
-            return new RunResult(finalDir, config, training, metrics, predictions, data.test().labels);
+            return new RunResult(finalDir, config, o.training, o.metrics, o.predictions, data.test().labels);
         } catch (IOException e) {
             dir.abandon();
             throw new UncheckedIOException(e);
@@ -114,6 +119,54 @@ public final class Experiments {
             dir.abandon();
             throw e;
         }
+    }
+
+    /** What training produced, for writing. */
+    private record Outcome(TrainingResult training, Metrics metrics, float[] predictions,
+            List<Robustness.Row> robustness) {}
+
+    private static Outcome trainMecam(RunConfig config, MultimodalDataset data, Device device,
+            BatchBuilder.FrameTransform augmentation, TrainingListener listener, RunOptions options, RunDirectory dir)
+            throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            Engine.getInstance().setRandomSeed((int) config.seed);
+            MecamModel model = MecamModel.create(config, data.info(), manager);
+            TrainingResult training;
+            float[] predictions = null;
+            List<Robustness.Row> rows = List.of();
+            try (Trainer trainer = new Trainer(config, model, data, manager, augmentation, listener)) {
+                training = trainer.fit();
+                if (training.bestEpoch() > 0) {
+                    Predictor predictor = mecamPredictor(model, manager, config);
+                    predictions = predictor.predict(data.test(), null);
+                    rows = Robustness.evaluate(predictor, data, options, config.seed);
+                }
+            }
+            Files.createDirectories(dir.file("checkpoint"));
+            Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
+            Metrics metrics = predictions == null ? null : Metrics.compute(predictions, data.test().labels);
+            return new Outcome(training, metrics, predictions, rows);
+        }
+    }
+
+    /** @return predictions of a trained model over any split, optionally perturbed */
+    public static Predictor mecamPredictor(MecamModel model, NDManager manager, RunConfig config) {
+        boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
+        return (split, transform) -> Evaluator.predict(model, new BatchBuilder(split, ids, transform), manager,
+                config.batchSize);
+    }
+
+    private static Outcome fitTribuo(RunConfig config, MultimodalDataset data, RunOptions options) {
+        long start = System.nanoTime();
+        TribuoBaseline baseline = TribuoBaseline.fit(config, data);
+        float[] valid = baseline.predict(data.valid(), null);
+        double validMae = Evaluator.mae(valid, data.valid().labels);
+        EpochStats fit = new EpochStats(1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
+                Double.NaN, validMae, Double.NaN, Double.NaN, true, (System.nanoTime() - start) / 1e9, Trainer.rssMb());
+        TrainingResult training = new TrainingResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null);
+        float[] predictions = baseline.predict(data.test(), null);
+        return new Outcome(training, Metrics.compute(predictions, data.test().labels), predictions,
+                Robustness.evaluate(baseline, data, options, config.seed));
     }
 
     /** @return a readable, sortable id: time, dataset or preset, fusion, seed and the optional name */
@@ -125,34 +178,33 @@ public final class Experiments {
     }
 
     private static void write(RunDirectory dir, RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
-            Device device, Instant start, TrainingResult training, Metrics metrics, float[] predictions,
-            MecamModel model) throws IOException {
-        dir.write("config.json", configJson(config, data, runtime, device, start));
+            Device device, Instant start, Outcome o, RunOptions options) throws IOException {
+        TrainingResult training = o.training;
+        dir.write("config.json", configJson(config, data, runtime, device, start, options));
         StringBuilder csv = new StringBuilder(EpochStats.CSV_HEADER).append('\n');
         training.epochs().forEach(e -> csv.append(e.csvRow()).append('\n'));
         dir.write("epochs.csv", csv.toString());
-        if (metrics != null) {
-            dir.write("metrics.json", ConfigJson.GSON.toJson(metricsJson(metrics, training, config)));
-            dir.write("predictions.csv", predictionsCsv(data.test(), predictions));
+        if (o.metrics != null) {
+            dir.write("metrics.json", ConfigJson.GSON.toJson(metricsJson(o.metrics, training, config, data.test(), o.predictions)));
+            dir.write("metrics.md", metricsTable(o.metrics, training, config));
+            dir.write("predictions.csv", predictionsCsv(data.test(), o.predictions));
+            Figures.predictionScatter(o.predictions, data.test().labels, affected(data.test()),
+                    dir.file("predictions-vs-truth.png"));
+            Figures.confusion7(o.predictions, data.test().labels, dir.file("confusion-7class.png"));
+        }
+        if (!o.robustness.isEmpty()) {
+            dir.write("robustness.csv", Robustness.csv(o.robustness));
         }
         if (training.failure() != null) {
             dir.write("failure.json", ConfigJson.GSON.toJson(failureJson(training)));
         }
-        Files.createDirectories(dir.file("checkpoint"));
-        Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
-        if (!training.epochs().isEmpty()) {
+        if (config.method == Method.MECAM && !training.epochs().isEmpty()) {
             Figures.trainingCurves(training.epochs(), dir.file("training-curves.png"));
-        }
-        if (metrics != null) {
-            dir.write("metrics.md", metricsTable(metrics, training, config));
-            Figures.predictionScatter(predictions, data.test().labels, affected(data.test()),
-                    dir.file("predictions-vs-truth.png"));
-            Figures.confusion7(predictions, data.test().labels, dir.file("confusion-7class.png"));
         }
     }
 
     private static String configJson(RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
-            Device device, Instant start) {
+            Device device, Instant start, RunOptions options) {
         com.google.gson.JsonObject json = ConfigJson.GSON.toJsonTree(config).getAsJsonObject();
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("gitCommit", Provenance.gitCommit());
@@ -164,11 +216,16 @@ public final class Experiments {
         provenance.put("machine", Provenance.machine());
         provenance.put("dataset", data.info().toMap());
         provenance.put("samples", Map.of("train", data.train().size(), "valid", data.valid().size(), "test", data.test().size()));
+        provenance.put("datasetNotes", data.notes());
+        if (!options.labels().isEmpty()) {
+            provenance.put("experiment", options.labels());
+        }
         json.add(ConfigJson.PROVENANCE_KEY, ConfigJson.GSON.toJsonTree(provenance));
         return ConfigJson.GSON.toJson(json);
     }
 
-    private static Map<String, Object> metricsJson(Metrics metrics, TrainingResult training, RunConfig config) {
+    private static Map<String, Object> metricsJson(Metrics metrics, TrainingResult training, RunConfig config,
+            Split test, float[] predictions) {
         Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
         m.put("best_epoch", training.bestEpoch());
         m.put("valid_mae", training.bestValidMae());
@@ -180,6 +237,10 @@ public final class Experiments {
             m.put("selection_warning", "test-leaky: checkpoint chosen with test MAE; not a held-out result");
         }
         m.put("warnings", metrics.warnings());
+        Map<String, Map<String, Double>> subsets = NegativeSubsets.metrics(test, predictions);
+        if (!subsets.isEmpty()) {
+            m.put("by_negative_info", subsets);
+        }
         return m;
     }
 

@@ -74,10 +74,17 @@ public final class RunDirectory {
         }
     }
 
-    /** Moves the staging directory to exactly {@code target} atomically (for grid runs). */
+    /**
+     * Moves the staging directory to exactly {@code target} atomically (for grid runs). If another
+     * process finished the same run first, its directory is kept and this one discarded.
+     */
     public Path commitTo(Path target) throws IOException {
         Files.createDirectories(target.getParent());
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            abandon();
+        }
         return target;
     }
 

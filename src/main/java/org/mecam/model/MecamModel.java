@@ -91,11 +91,26 @@ public final class MecamModel extends AbstractBlock {
     private final TalkingHeadsCrossAttention audioAttention;
     private final TalkingHeadsCrossAttention visionAttention;
     private final RegressionHead head;
+    private final Map<Character, RegressionHead> lateHeads = new LinkedHashMap<>();
+    private final SequenceEncoder early;
 
     private MecamModel(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
         super(VERSION);
         this.config = c;
         this.data = data;
+        if (c.fusion == Fusion.EARLY) {
+            text = null;
+            textDim = c.textDim;
+            audio = null;
+            vision = null;
+            audioAttention = null;
+            visionAttention = null;
+            early = addChildBlock("early", SequenceEncoder.builder().hidden(c.textDim).out(c.textDim)
+                    .dropout(c.dropoutText).build());
+            head = addChildBlock("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+            return;
+        }
+        early = null;
         if (c.uses('t')) {
             Block encoder = textEncoder(c, data, manager);
             text = addChildBlock("text", encoder);
@@ -119,10 +134,17 @@ public final class MecamModel extends AbstractBlock {
                 mmilb.put(pair, addChildBlock("mmilb_" + pair, Mmilb.create(width(pair.charAt(1)))));
             }
         }
-        boolean attention = c.fusion != Fusion.CONCAT && c.uses('t');
+        boolean attention = (c.fusion == Fusion.ATTENTION || c.fusion == Fusion.POOLED) && c.uses('t');
         audioAttention = attention && c.uses('a') ? addChildBlock("attention_a", attention(c, c.audioOut)) : null;
         visionAttention = attention && c.uses('v') ? addChildBlock("attention_v", attention(c, c.visionOut)) : null;
-        head = addChildBlock("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+        if (c.fusion == Fusion.LATE) {
+            for (char m : c.modalities.toCharArray()) {
+                lateHeads.put(m, addChildBlock("head_" + m, RegressionHead.create(c.projHidden, c.dropoutPrj)));
+            }
+            head = null;
+        } else {
+            head = addChildBlock("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+        }
     }
 
     /**
@@ -265,6 +287,9 @@ public final class MecamModel extends AbstractBlock {
      * @param memory the entropy memory (stage 1), or null to skip the entropy term
      */
     public Output forward(ParameterStore ps, Batch batch, Stage stage, EntropyMemory memory, boolean training) {
+        if (early != null) {
+            return earlyFusion(ps, batch, training);
+        }
         Encoded enc = encode(ps, batch, training);
         if (stage == Stage.MMILB) {
             return new Output(null, null, null, lld(ps, enc, training), null, enc, null, null);
@@ -281,7 +306,8 @@ public final class MecamModel extends AbstractBlock {
             boolean training, boolean keepAttention) {
         Map<Character, NDArray> attention = keepAttention ? new LinkedHashMap<>() : null;
         NDArray fused = fuse(ps, enc, training, attention);
-        NDArray prediction = head.forward(ps, new NDList(fused), training).head();
+        NDArray prediction = lateHeads.isEmpty() ? head.forward(ps, new NDList(fused), training).head()
+                : lateFusion(ps, enc, training);
         if (stage == Stage.EVAL) {
             return new Output(prediction, null, null, null, null, enc, fused, attention);
         }
@@ -290,6 +316,40 @@ public final class MecamModel extends AbstractBlock {
         NDArray lld = mmilb.isEmpty() ? null : lld(ps, enc, training);
         NDArray entropy = memory == null || mmilb.isEmpty() ? null : entropy(ps, batch, enc, memory, training);
         return new Output(prediction, nce, perModality, lld, entropy, enc, fused, attention);
+    }
+
+    /** Late fusion: each modality's own head, predictions averaged. */
+    private NDArray lateFusion(ParameterStore ps, Encoded enc, boolean training) {
+        NDArray sum = null;
+        for (Map.Entry<Character, RegressionHead> e : lateHeads.entrySet()) {
+            NDArray p = e.getValue().forward(ps, new NDList(enc.vector(e.getKey())), training).head(); // (B)
+            sum = sum == null ? p : sum.add(p);
+        }
+        return sum.mul(Ops.scalar(sum, 1.0 / lateHeads.size()));
+    }
+
+    /** Early fusion: one LSTM over the frame-wise concatenation of the aligned modalities. */
+    private Output earlyFusion(ParameterStore ps, Batch batch, boolean training) {
+        NDList frames = new NDList();
+        long len = -1;
+        for (Batch.Sequence s : new Batch.Sequence[] {config.uses('t') ? batch.text : null,
+                config.uses('a') ? batch.audio : null, config.uses('v') ? batch.vision : null}) {
+            if (s == null) {
+                continue;
+            }
+            long l = s.data().getShape().get(1);
+            if (len >= 0 && l != len) {
+                throw new IllegalArgumentException("fusion=early needs aligned data (one frame per token); this batch has"
+                        + " sequences of " + len + " and " + l + " frames");
+            }
+            len = l;
+            frames.add(s.data());
+        }
+        NDArray x = frames.size() == 1 ? frames.head() : NDArrays.concat(frames, 2); // (B, L, Dt + Da + Dv)
+        Batch.Sequence ref = config.uses('t') ? batch.text : config.uses('a') ? batch.audio : batch.vision;
+        NDArray fused = early.forward(ps, new NDList(x, ref.last()), training).get(1); // (B, d)
+        NDArray prediction = head.forward(ps, new NDList(fused), training).head();
+        return new Output(prediction, null, null, null, null, null, fused, null);
     }
 
     private NDArray fuse(ParameterStore ps, Encoded enc, boolean training, Map<Character, NDArray> attention) {
@@ -427,9 +487,13 @@ public final class MecamModel extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        if (early != null) {
+            throw new UnsupportedOperationException("fusion=early: use forward(ParameterStore, Batch, ...)");
+        }
         Encoded enc = encodeList(ps, inputs, training);
         NDArray fused = fuse(ps, enc, training, null);
-        return new NDList(head.forward(ps, new NDList(fused), training).head());
+        return new NDList(lateHeads.isEmpty() ? head.forward(ps, new NDList(fused), training).head()
+                : lateFusion(ps, enc, training));
     }
 
     private Encoded encodeList(ParameterStore ps, NDList in, boolean training) {
@@ -461,6 +525,13 @@ public final class MecamModel extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
         long b = in[0].get(0);
+        if (early != null) {
+            long width = (config.uses('t') ? in[0].get(2) : 0) + (config.uses('a') ? in[3].get(2) : 0)
+                    + (config.uses('v') ? in[6].get(2) : 0);
+            early.initialize(manager, dataType, new Shape(b, in[0].get(1), width), new Shape(b));
+            head.initialize(manager, dataType, new Shape(b, textDim));
+            return;
+        }
         if (text != null) {
             text.initialize(manager, dataType, in[0], in[1], in[2]);
         }
@@ -489,7 +560,12 @@ public final class MecamModel extends AbstractBlock {
             visionAttention.initialize(manager, dataType, frames, new Shape(b, frames.get(1)), textStates,
                     new Shape(b, textStates.get(1)));
         }
-        head.initialize(manager, dataType, new Shape(b, headWidth()));
+        if (head != null) {
+            head.initialize(manager, dataType, new Shape(b, headWidth()));
+        }
+        for (Map.Entry<Character, RegressionHead> e : lateHeads.entrySet()) {
+            e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey())));
+        }
     }
 
     private int headWidth() {

@@ -47,7 +47,10 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
     private final Linear modalityValue;
     private final Linear textOutput;
 
-    /** What one call computes; the weights only when asked for. */
+    /**
+     * What one call computes; the attention distributions (the softmax over text tokens, before
+     * the post-softmax head mixing, so that each row sums to 1) only when asked for.
+     */
     public record Result(NDArray fused, NDArray textResidual, NDArray weights) {}
 
     private TalkingHeadsCrossAttention(Builder b) {
@@ -81,7 +84,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
     }
 
     /**
-     * @param keepWeights also return the attention weights [B, h, Lm, Lt] (after mixing)
+     * @param keepWeights also return the attention distributions [B, h, Lm, Lt] (softmax, before the post-mix)
      * @return the fused vector, the text residual (bidirectional only) and optionally the weights
      */
     public Result attend(ParameterStore ps, NDArray frames, NDArray frameMask, NDArray text, NDArray textMask,
@@ -104,8 +107,8 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
         } else {
             logits = q.mul(Ops.scalar(q, scale)).matMul(k.transpose(0, 1, 3, 2)); // (B, h, Lm, Lt)
         }
-        NDArray weights = logits.add(TransformerLayer.maskBias(textMask)).softmax(-1); // (B, h, Lm, Lt)
-        weights = postMix(ps, m, weights, frames, training);
+        NDArray probabilities = logits.add(TransformerLayer.maskBias(textMask)).softmax(-1); // (B, h, Lm, Lt)
+        NDArray weights = postMix(ps, m, probabilities, frames, training);
         NDArray dropped = dropout.forward(ps, new NDList(weights), training).head();
         NDArray context = dropped.matMul(v).transpose(0, 2, 1, 3).reshape(b, lm, (long) heads * headDim); // (B, Lm, h*e)
         NDArray perFrame = output.forward(ps, new NDList(context), training).head(); // (B, Lm, out)
@@ -122,7 +125,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
             NDArray perToken = textOutput.forward(ps, new NDList(textContext), training).head(); // (B, Lt, dt)
             residual = Ops.maskedMean(perToken, textMask); // (B, dt)
         }
-        return new Result(fused, residual, keepWeights ? weights : null);
+        return new Result(fused, residual, keepWeights ? probabilities : null);
     }
 
     private NDArray postMix(ParameterStore ps, NDManager m, NDArray weights, NDArray like, boolean training) {

@@ -1,18 +1,11 @@
 package org.mecam.report;
 
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -37,12 +30,16 @@ public final class Figures {
 
     /**
      * The training curves of each loss: task and validation MAE, contrastive, lld of both
-     * stages, entropy, gradient norm and learning rate per epoch, as a 3x2 grid.
-     *
-     * @return the image written to {@code png}
+     * stages, entropy, gradient norm and learning rate per epoch, as a 3x2 grid, written as
+     * {@code png} and an SVG next to it.
      */
-    public static BufferedImage trainingCurves(List<EpochStats> epochs, Path png) throws IOException {
-        List<BufferedImage> panels = new ArrayList<>();
+    public static void trainingCurves(List<EpochStats> epochs, Path png) throws IOException {
+        FigureFiles.save(trainingCurvePanels(epochs), 3, png.toAbsolutePath().getParent(), stem(png));
+    }
+
+    /** @return the six panels of {@link #trainingCurves} */
+    public static List<XYChart> trainingCurvePanels(List<EpochStats> epochs) {
+        List<XYChart> panels = new ArrayList<>();
         panels.add(panel(epochs, "Task loss and validation MAE", "L1 / MAE",
                 new Line("train L1 (stage 1)", EpochStats::task), new Line("valid MAE", EpochStats::validMae),
                 new Line("test MAE (leaky)", EpochStats::testMae)));
@@ -55,9 +52,11 @@ public final class Figures {
                 new Line("stage 1 mean", EpochStats::gradNorm)));
         panels.add(panel(epochs, "Learning rate (main parameters)", "learning rate",
                 new Line("lr", EpochStats::lrMain)));
-        BufferedImage grid = grid(panels, 3);
-        write(grid, png);
-        return grid;
+        return panels;
+    }
+
+    static String stem(Path file) {
+        return file.getFileName().toString().replaceAll("\\.[^.]*$", "");
     }
 
     /**
@@ -66,8 +65,13 @@ public final class Figures {
      *
      * @param negative per-sample flag "affected by negative information", or null
      */
-    public static BufferedImage predictionScatter(float[] predictions, float[] labels, boolean[] negative, Path png)
+    public static void predictionScatter(float[] predictions, float[] labels, boolean[] negative, Path png)
             throws IOException {
+        FigureFiles.save(predictionScatterChart(predictions, labels, negative), png.toAbsolutePath().getParent(), stem(png));
+    }
+
+    /** @return the chart of {@link #predictionScatter} */
+    public static XYChart predictionScatterChart(float[] predictions, float[] labels, boolean[] negative) {
         XYChart chart = new XYChartBuilder().width(620).height(560).title("Predicted vs true sentiment (test)")
                 .xAxisTitle("true sentiment score [-3, 3]").yAxisTitle("predicted sentiment score").build();
         style(chart);
@@ -92,13 +96,16 @@ public final class Figures {
         identity.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         identity.setMarker(SeriesMarkers.NONE);
         identity.setLineColor(Color.GRAY);
-        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
-        write(img, png);
-        return img;
+        return chart;
     }
 
     /** The 7-class confusion matrix (rounded, clipped to [-3, 3]) with counts in the cells. */
-    public static BufferedImage confusion7(float[] predictions, float[] labels, Path png) throws IOException {
+    public static void confusion7(float[] predictions, float[] labels, Path png) throws IOException {
+        FigureFiles.save(confusionChart(predictions, labels), png.toAbsolutePath().getParent(), stem(png));
+    }
+
+    /** @return the chart of {@link #confusion7} */
+    public static org.knowm.xchart.HeatMapChart confusionChart(float[] predictions, float[] labels) {
         int[][] counts = new int[7][7];
         for (int i = 0; i < labels.length; i++) {
             int t = (int) Math.rint(Math.max(-3, Math.min(3, labels[i]))) + 3;
@@ -106,10 +113,10 @@ public final class Figures {
             counts[t][p]++;
         }
         int[] classes = {-3, -2, -1, 0, 1, 2, 3};
-        int[][] heat = new int[49][];
+        int[][] heat = new int[7][7]; // XChart's heat matrix is indexed [x][y]: [predicted][true]
         for (int t = 0; t < 7; t++) {
             for (int p = 0; p < 7; p++) {
-                heat[t * 7 + p] = new int[] {p, t, counts[t][p]};
+                heat[p][t] = counts[t][p];
             }
         }
         org.knowm.xchart.HeatMapChart chart = new org.knowm.xchart.HeatMapChartBuilder().width(620).height(560)
@@ -120,12 +127,10 @@ public final class Figures {
         chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)});
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.addSeries("count", classes, classes, heat);
-        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
-        write(img, png);
-        return img;
+        return chart;
     }
 
-    private static BufferedImage panel(List<EpochStats> epochs, String title, String yTitle, Line... lines) {
+    private static XYChart panel(List<EpochStats> epochs, String title, String yTitle, Line... lines) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle(yTitle).build();
         style(chart);
@@ -145,9 +150,21 @@ public final class Figures {
             }
         }
         if (chart.getSeriesMap().isEmpty()) {
-            return notUsed(title);
+            return placeholder(title + " (not used in this run)", "epoch", yTitle);
         }
-        return BitmapEncoder.getBufferedImage(chart);
+        return chart;
+    }
+
+    /** @return an empty chart with a title, for panels without data */
+    public static XYChart placeholder(String title, String xTitle, String yTitle) {
+        XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        style(chart);
+        XYSeries s = chart.addSeries(" ", new double[] {0}, new double[] {0});
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(new Color(0, 0, 0, 0));
+        chart.getStyler().setLegendVisible(false);
+        return chart;
     }
 
     /** Common look: white background, legend inside, no decimal clutter. */
@@ -159,44 +176,4 @@ public final class Figures {
         chart.getStyler().setMarkerSize(5);
     }
 
-    private static BufferedImage notUsed(String title) {
-        BufferedImage img = new BufferedImage(PANEL_WIDTH, PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, PANEL_WIDTH, PANEL_HEIGHT);
-        g.setColor(Color.DARK_GRAY);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title, 20, 30);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString("not used in this run", 20, PANEL_HEIGHT / 2);
-        g.dispose();
-        return img;
-    }
-
-    /** @return the panels laid out row by row, {@code columns} per row */
-    static BufferedImage grid(List<BufferedImage> panels, int columns) {
-        int rows = (panels.size() + columns - 1) / columns;
-        int w = panels.get(0).getWidth();
-        int h = panels.get(0).getHeight();
-        BufferedImage out = new BufferedImage(w * columns, h * rows, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, out.getWidth(), out.getHeight());
-        for (int i = 0; i < panels.size(); i++) {
-            g.drawImage(panels.get(i), (i % columns) * w, (i / columns) * h, null);
-        }
-        g.dispose();
-        return out;
-    }
-
-    /** Writes a PNG, creating parent directories. */
-    static void write(BufferedImage image, Path png) throws IOException {
-        if (png.getParent() != null) {
-            Files.createDirectories(png.getParent());
-        }
-        if (!ImageIO.write(image, "png", png.toFile())) {
-            throw new IOException("no PNG writer available for " + png);
-        }
-    }
 }

@@ -36,6 +36,55 @@ public record EpochStats(
                 num(testMae), num(lrMain), Boolean.toString(improved), num(seconds), num(rssMb));
     }
 
+    /** @return the records of an epochs.csv written by {@link #csvRow()} */
+    public static java.util.List<EpochStats> readCsv(java.nio.file.Path file) throws java.io.IOException {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+        java.util.List<EpochStats> out = new java.util.ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] c = line.split(",", -1);
+            out.add(new EpochStats(Integer.parseInt(c[0]), d(c[1]), d(c[2]), d(c[3]), d(c[4]), d(c[5]), Integer.parseInt(c[6]),
+                    d(c[7]), d(c[8]), d(c[9]), d(c[10]), d(c[11]), Boolean.parseBoolean(c[12]), d(c[13]), d(c[14])));
+        }
+        return out;
+    }
+
+    /**
+     * @return per epoch, the mean of each value over the runs that reached that epoch (for
+     *     curves over seeds)
+     */
+    public static java.util.List<EpochStats> mean(java.util.List<java.util.List<EpochStats>> runs) {
+        int epochs = runs.stream().mapToInt(java.util.List::size).max().orElse(0);
+        java.util.List<EpochStats> out = new java.util.ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            double[] sum = new double[13];
+            int[] count = new int[13];
+            for (java.util.List<EpochStats> run : runs) {
+                if (e < run.size()) {
+                    EpochStats s = run.get(e);
+                    double[] v = {s.stage0Lld, s.task, s.contrastive, s.lld, s.entropy, s.entropySkipped, s.trainLoss,
+                        s.gradNorm, s.validMae, s.testMae, s.lrMain, s.seconds, s.rssMb};
+                    for (int k = 0; k < v.length; k++) {
+                        if (!Double.isNaN(v[k])) {
+                            sum[k] += v[k];
+                            count[k]++;
+                        }
+                    }
+                }
+            }
+            double[] m = new double[13];
+            for (int k = 0; k < 13; k++) {
+                m[k] = count[k] == 0 ? Double.NaN : sum[k] / count[k];
+            }
+            out.add(new EpochStats(e + 1, m[0], m[1], m[2], m[3], m[4], (int) Math.round(m[5]), m[6], m[7], m[8], m[9],
+                    m[10], false, m[11], m[12]));
+        }
+        return out;
+    }
+
+    private static double d(String s) {
+        return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+    }
+
     private static String num(double v) {
         return Double.isNaN(v) ? "" : Double.toString(v);
     }

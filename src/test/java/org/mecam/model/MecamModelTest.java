@@ -54,6 +54,10 @@ class MecamModelTest {
         "modalities=av",
         "modalities=a",
         "alpha=0,beta=0",
+        "fusion=late",
+        "fusion=late,alpha=0,beta=0",
+        "fusion=early,alpha=0,beta=0",
+        "fusion=early,alpha=0,beta=0,modalities=av",
         "textMode=bert,bertSize=tiny",
         "textMode=bert,bertSize=tiny,freezeText=true"
     })
@@ -72,6 +76,7 @@ class MecamModelTest {
                 assertEquals(new Shape(16), out.prediction().getShape());
                 assertEquals(c.alpha > 0, out.nce() != null, "contrastive term present iff alpha > 0");
                 assertEquals(c.beta > 0 && c.modalities.length() > 1, out.lld() != null, "lld present iff MI terms");
+                assertEquals(new Shape(16), out.prediction().getShape());
                 assertNull(out.entropy(), "no entropy before the memory holds a batch");
             }
             TestSupport.checkGradientsUnderGc(model, manager, m -> {
@@ -105,7 +110,7 @@ class MecamModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"attention", "pooled", "concat"})
+    @ValueSource(strings = {"attention", "pooled", "concat", "late"})
     void parameterGroupsPartitionTheModel(String fusion) {
         RunConfig c = TestSupport.tiny("fusion=" + fusion);
         MecamModel model = MecamModel.create(c, data.info(), manager);

@@ -1,0 +1,131 @@
+package org.mecam.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mecam.config.ConfigException;
+import org.mecam.experiment.ExperimentReport;
+import org.mecam.experiment.Grid;
+import org.mecam.experiment.GridRunner;
+import org.mecam.train.TrainingListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ablate}, {@code robustness}, {@code report} and the hidden {@code grid-worker}. */
+final class GridCommands {
+
+    private GridCommands() {}
+
+    /** Options shared by ablate and robustness. */
+    abstract static class RunGrid implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--grid", required = true, paramLabel = "FILE.json|NAME",
+                description = "the grid: a JSON file, or a built-in (smoke, smoke-robustness, ablations-mosi, robustness-mosi)")
+        String grid;
+
+        @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
+                description = "results root (default: ${DEFAULT-VALUE}); runs go to DIR/<grid>/<dataset>/<variant>/seed-N")
+        Path results;
+
+        @Option(names = "--workers", defaultValue = "1", paramLabel = "N",
+                description = "worker processes sharing the runs (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--no-report", description = "do not write tables and figures afterwards")
+        boolean noReport;
+
+        /** @throws ConfigException if the grid does not suit the command */
+        abstract void check(Grid g);
+
+        @Override
+        public Integer call() throws Exception {
+            if (workers < 1) {
+                throw new ConfigException("--workers must be at least 1, got " + workers);
+            }
+            Grid g = Grid.load(grid);
+            check(g);
+            GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false));
+            var out = spec.commandLine().getOut();
+            out.printf("grid %s: %d runs, %d already finished, %d run now%n", g.name(), s.total(), s.skipped(), s.ran());
+            s.failures().forEach(f -> out.println("failed: " + f));
+            if (!noReport) {
+                List<Path> files = ExperimentReport.write(results);
+                out.printf("report: %d tables and figures under %s and %s%n", files.size(), results.resolve("tables"),
+                        results.resolve("figures"));
+            }
+            out.println(results.resolve(Grid.slug(g.name())));
+            out.flush();
+            return s.succeeded() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "ablate", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run an ablation grid (variants x seeds x datasets) and write its tables and figures.",
+                "Finished runs are skipped, so an interrupted grid resumes where it stopped."})
+    static final class Ablate extends RunGrid {
+        @Override
+        void check(Grid g) {
+            // any grid
+        }
+    }
+
+    @Command(name = "robustness", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run a robustness grid: train each variant and seed, then evaluate the test set under each",
+                "perturbation and level of the grid's \"robustness\" section; write tables and figures."})
+    static final class RobustnessGrid extends RunGrid {
+        @Override
+        void check(Grid g) {
+            if (g.sweep() == null) {
+                throw new ConfigException("grid " + g.name() + " has no \"robustness\" section (perturbations and levels)");
+            }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Write the tables (CSV, Markdown, LaTeX) and figures (PNG, SVG) of every run under a results"
+                    + " directory into DIR/tables and DIR/figures.")
+    static final class Report implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--results", defaultValue = "results", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
+        Path results;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Path> files = ExperimentReport.write(results);
+            spec.commandLine().getOut().printf("%d files under %s and %s%n", files.size(), results.resolve("tables"),
+                    results.resolve("figures"));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "grid-worker", hidden = true)
+    static final class Worker implements Callable<Integer> {
+
+        @Option(names = "--grid", required = true)
+        String grid;
+
+        @Option(names = "--results", required = true)
+        Path results;
+
+        @Option(names = "--shard", required = true)
+        int shard;
+
+        @Option(names = "--of", required = true)
+        int of;
+
+        @Override
+        public Integer call() {
+            GridRunner.Summary s = GridRunner.runShard(Grid.load(grid), results, shard, of, (TrainingListener) null);
+            return s.succeeded() ? 0 : 1;
+        }
+    }
+}

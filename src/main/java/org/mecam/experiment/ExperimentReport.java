@@ -1,0 +1,529 @@
+package org.mecam.experiment;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.mecam.data.Csv;
+import org.mecam.eval.Metrics;
+import org.mecam.report.ExperimentCharts;
+import org.mecam.report.FigureFiles;
+import org.mecam.report.Figures;
+import org.mecam.report.Pca;
+import org.mecam.report.Stats;
+import org.mecam.report.TextTable;
+import org.mecam.train.EpochStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.tablesaw.api.Table;
+
+/**
+ * Tables and figures of everything under a results directory: for each grid and dataset the
+ * ablation table (mean +- std over seeds, best in bold) and its paired comparison with the
+ * reference variant, the robustness table (areas under the metric-vs-p curves, effective
+ * robustness against the reference method) and curves, the metrics by negative information,
+ * and the figures (training curves, ablation bars, robustness curves with bands, projections of
+ * the representations before and after the contrastive filter, attention heat maps, predicted vs
+ * true, confusion matrix). Tables go to {@code <root>/tables}, figures to {@code <root>/figures}.
+ */
+public final class ExperimentReport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentReport.class);
+    static final Map<String, String> LABELS = Map.of("mae", "MAE", "corr", "Corr", "acc7", "Acc-7", "acc5", "Acc-5",
+            "acc2_has0", "Acc-2 (has0)", "f1_has0", "F1 (has0)", "acc2_non0", "Acc-2 (non0)", "f1_non0", "F1 (non0)");
+    static final int PROBE_SAMPLES = 600;
+
+    private final ResultStore store;
+    private final Path tables;
+    private final Path figures;
+    private final List<Path> written = new ArrayList<>();
+
+    private ExperimentReport(Path root) {
+        this.store = ResultStore.scan(root);
+        this.tables = root.resolve("tables");
+        this.figures = root.resolve("figures");
+    }
+
+    /** Writes every table and figure; returns the files written. */
+    public static List<Path> write(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new org.mecam.config.ConfigException("report: no results directory " + root.toAbsolutePath());
+        }
+        ExperimentReport r = new ExperimentReport(root);
+        r.all();
+        return r.written;
+    }
+
+    private void all() throws IOException {
+        Files.createDirectories(tables);
+        written.add(csv(store.metrics(), "all-metrics-long"));
+        if (store.robustness().rowCount() > 0) {
+            written.add(csv(store.robustness(), "all-robustness-long"));
+        }
+        if (store.subsets().rowCount() > 0) {
+            written.add(csv(store.subsets(), "all-negative-info-long"));
+        }
+        Set<String> grids = new LinkedHashSet<>(store.metrics().stringColumn("grid").asList());
+        for (String grid : grids) {
+            GridSpec spec = GridSpec.read(store.root(), grid, store);
+            for (String dataset : datasets(grid)) {
+                String base = Grid.slug(grid) + "-" + Grid.slug(dataset);
+                ablation(spec, dataset, base);
+                robustness(spec, dataset, base);
+                subsets(spec, dataset, base);
+                runFigures(spec, dataset, base);
+            }
+        }
+        LOG.info("report: {} files under {} and {}", written.size(), tables, figures);
+    }
+
+    private Path csv(Table t, String name) throws IOException {
+        Path file = tables.resolve(name + ".csv");
+        t.write().csv(file.toString());
+        return file;
+    }
+
+    private Set<String> datasets(String grid) {
+        Set<String> out = new LinkedHashSet<>();
+        Table m = store.metrics();
+        for (int i = 0; i < m.rowCount(); i++) {
+            if (m.stringColumn("grid").get(i).equals(grid)) {
+                out.add(m.stringColumn("dataset").get(i));
+            }
+        }
+        return out;
+    }
+
+    /** The order, aliases and references of a grid's variants (from its grid.json when present). */
+    record GridSpec(String name, List<String> variants, Map<String, String> sameAs, String reference,
+            String robustnessReference) {
+
+        String runVariant(String v) {
+            return sameAs.getOrDefault(v, v);
+        }
+
+        static GridSpec read(Path root, String grid, ResultStore store) throws IOException {
+            Path file = root.resolve(Grid.slug(grid)).resolve("grid.json");
+            if (!Files.isRegularFile(file) && Files.isRegularFile(root.resolve("grid.json"))) {
+                file = root.resolve("grid.json");
+            }
+            List<String> variants = new ArrayList<>();
+            Map<String, String> sameAs = new LinkedHashMap<>();
+            String reference = null;
+            String robRef = null;
+            if (Files.isRegularFile(file)) {
+                JsonObject j = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+                for (JsonElement e : j.getAsJsonArray("variants")) {
+                    variants.add(e.getAsString());
+                }
+                j.getAsJsonObject("same_as").entrySet().forEach(e -> sameAs.put(e.getKey(), e.getValue().getAsString()));
+                reference = j.get("reference").isJsonNull() ? null : j.get("reference").getAsString();
+                robRef = j.get("robustness_reference") == null || j.get("robustness_reference").isJsonNull() ? null
+                        : j.get("robustness_reference").getAsString();
+            } else {
+                Table m = store.metrics();
+                for (int i = 0; i < m.rowCount(); i++) {
+                    if (m.stringColumn("grid").get(i).equals(grid) && !variants.contains(m.stringColumn("variant").get(i))) {
+                        variants.add(m.stringColumn("variant").get(i));
+                    }
+                }
+            }
+            return new GridSpec(grid, variants, sameAs, reference == null && !variants.isEmpty() ? variants.get(0) : reference,
+                    robRef);
+        }
+    }
+
+    // ---- ablation table and bars
+
+    private void ablation(GridSpec spec, String dataset, String base) throws IOException {
+        List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
+        Metrics.KEYS.forEach(k -> headers.add(LABELS.get(k)));
+        TextTable table = new TextTable("Ablations, " + spec.name() + " on " + dataset
+                + " (test metrics of the best-validation checkpoint, mean ± std over seeds)", headers);
+        double[][] means = new double[spec.variants().size()][Metrics.KEYS.size()];
+        double[][] stds = new double[spec.variants().size()][Metrics.KEYS.size()];
+        int[] seeds = new int[spec.variants().size()];
+        for (int v = 0; v < spec.variants().size(); v++) {
+            for (int k = 0; k < Metrics.KEYS.size(); k++) {
+                double[] x = values(spec, dataset, spec.variants().get(v), Metrics.KEYS.get(k));
+                means[v][k] = Stats.mean(x);
+                stds[v][k] = Stats.std(x);
+                seeds[v] = x.length;
+            }
+        }
+        for (int v = 0; v < spec.variants().size(); v++) {
+            List<String> cells = new ArrayList<>(List.of(spec.variants().get(v), Integer.toString(seeds[v])));
+            boolean[] bold = new boolean[headers.size()];
+            for (int k = 0; k < Metrics.KEYS.size(); k++) {
+                cells.add(meanStd(means[v][k], stds[v][k]));
+                bold[k + 2] = isBest(means, v, k, Metrics.KEYS.get(k).equals("mae"));
+            }
+            table.add(cells, bold);
+        }
+        table.note("Bold: best mean of the column. Variants marked same as another reuse its runs: "
+                + (spec.sameAs().isEmpty() ? "none" : spec.sameAs().toString()) + ".");
+        written.addAll(table.write(tables, base + "-ablation"));
+        differences(spec, dataset, base);
+        List<String> variants = spec.variants();
+        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+            int k = Metrics.KEYS.indexOf(metric);
+            double[] m = new double[variants.size()];
+            double[] s = new double[variants.size()];
+            for (int v = 0; v < variants.size(); v++) {
+                m[v] = means[v][k];
+                s[v] = stds[v][k];
+            }
+            String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : LABELS.get(metric) + " (fraction)";
+            written.addAll(FigureFiles.save(ExperimentCharts.ablationBars("Ablations: " + LABELS.get(metric) + ", "
+                    + dataset, unit, variants, new ExperimentCharts.MeanStd(m, s)), figures, base + "-ablation-" + metric));
+        }
+    }
+
+    private void differences(GridSpec spec, String dataset, String base) throws IOException {
+        List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
+        Metrics.KEYS.forEach(k -> headers.add("Δ " + LABELS.get(k) + " (p)"));
+        TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
+                headers);
+        for (String v : spec.variants()) {
+            if (spec.runVariant(v).equals(spec.runVariant(spec.reference()))) {
+                continue;
+            }
+            List<String> cells = new ArrayList<>(List.of(v, ""));
+            boolean[] bold = new boolean[headers.size()];
+            int pairs = 0;
+            for (int k = 0; k < Metrics.KEYS.size(); k++) {
+                double[][] paired = paired(spec, dataset, v, spec.reference(), Metrics.KEYS.get(k));
+                Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
+                pairs = t.n();
+                cells.add(Double.isNaN(t.p()) ? signed(t.meanDifference())
+                        : signed(t.meanDifference()) + " (p=" + String.format(Locale.ROOT, "%.3f", t.p()) + ")");
+                bold[k + 2] = t.p() < 0.05;
+            }
+            cells.set(1, Integer.toString(pairs));
+            table.add(cells, bold);
+        }
+        table.note("Δ = variant − reference, mean over seeds; p: " + Stats.PairedTest.name()
+                + " (pairs matched by seed; 'pairs' is their number). Bold: p < 0.05.");
+        written.addAll(table.write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
+    }
+
+    /** @return values of a metric for two variants over the seeds both have, in seed order */
+    private double[][] paired(GridSpec spec, String dataset, String a, String b, String metric) {
+        SortedMap<Long, Double> va = store.values(spec.name(), dataset, spec.runVariant(a), metric);
+        SortedMap<Long, Double> vb = store.values(spec.name(), dataset, spec.runVariant(b), metric);
+        List<Long> common = new ArrayList<>(va.keySet());
+        common.retainAll(vb.keySet());
+        double[][] out = new double[2][common.size()];
+        for (int i = 0; i < common.size(); i++) {
+            out[0][i] = va.get(common.get(i));
+            out[1][i] = vb.get(common.get(i));
+        }
+        return out;
+    }
+
+    private double[] values(GridSpec spec, String dataset, String variant, String metric) {
+        return store.values(spec.name(), dataset, spec.runVariant(variant), metric).values().stream()
+                .mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static boolean isBest(double[][] means, int v, int k, boolean lower) {
+        if (Double.isNaN(means[v][k])) {
+            return false;
+        }
+        for (double[] row : means) {
+            if (!Double.isNaN(row[k]) && (lower ? row[k] < means[v][k] : row[k] > means[v][k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String meanStd(double mean, double std) {
+        if (Double.isNaN(mean)) {
+            return "";
+        }
+        return Double.isNaN(std) ? String.format(Locale.ROOT, "%.3f", mean)
+                : String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
+    }
+
+    private static String signed(double v) {
+        return String.format(Locale.ROOT, "%+.3f", v);
+    }
+
+    // ---- robustness
+
+    private void robustness(GridSpec spec, String dataset, String base) throws IOException {
+        Table rob = store.robustness();
+        Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves = new LinkedHashMap<>();
+        List<String> kinds = new ArrayList<>();
+        for (int i = 0; i < rob.rowCount(); i++) {
+            if (!rob.stringColumn("grid").get(i).equals(spec.name()) || !rob.stringColumn("dataset").get(i).equals(dataset)) {
+                continue;
+            }
+            String key = rob.stringColumn("variant").get(i) + "\u0000" + rob.stringColumn("perturbation").get(i);
+            if (!kinds.contains(rob.stringColumn("perturbation").get(i))) {
+                kinds.add(rob.stringColumn("perturbation").get(i));
+            }
+            curves.computeIfAbsent(key, k -> new LinkedHashMap<>())
+                    .computeIfAbsent(rob.stringColumn("metric").get(i), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(rob.longColumn("seed").get(i), k -> new java.util.TreeMap<>())
+                    .put(rob.doubleColumn("level").get(i), rob.doubleColumn("value").get(i));
+        }
+        if (curves.isEmpty()) {
+            return;
+        }
+        List<String> methods = new ArrayList<>();
+        for (String v : spec.variants()) {
+            if (curves.keySet().stream().anyMatch(k -> k.startsWith(spec.runVariant(v) + "\u0000"))) {
+                methods.add(v);
+            }
+        }
+        String reference = spec.robustnessReference();
+        robustnessTable(spec, dataset, base, curves, kinds, methods, reference);
+        robustnessCurves(spec, dataset, base, curves, kinds, methods);
+    }
+
+    private void robustnessTable(GridSpec spec, String dataset, String base,
+            Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves, List<String> kinds,
+            List<String> methods, String reference) throws IOException {
+        List<String> headers = new ArrayList<>(List.of("method", "perturbation", "AUC MAE", "AUC Acc-2 (has0)",
+                "AUC F1 (has0)"));
+        if (reference != null) {
+            headers.addAll(List.of("ER MAE vs " + reference, "ER Acc-2 vs " + reference));
+        }
+        TextTable table = new TextTable("Robustness, " + spec.name() + " on " + dataset
+                + " (area under the metric-vs-p curve, mean ± std over seeds)", headers);
+        TextTable points = new TextTable("Robustness curves", List.of("method", "perturbation", "level", "metric", "mean",
+                "std", "seeds"));
+        for (String kind : kinds) {
+            for (String method : methods) {
+                Map<String, Map<Long, SortedMap<Double, Double>>> byMetric = curves.get(spec.runVariant(method) + "\u0000" + kind);
+                if (byMetric == null) {
+                    continue;
+                }
+                List<String> cells = new ArrayList<>(List.of(method, kind));
+                for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+                    cells.add(meanStd(areas(byMetric.get(metric))));
+                }
+                if (reference != null) {
+                    Map<String, Map<Long, SortedMap<Double, Double>>> ref = curves.get(spec.runVariant(reference) + "\u0000" + kind);
+                    for (String metric : List.of("mae", "acc2_has0")) {
+                        cells.add(ref == null ? "" : meanStd(effective(byMetric.get(metric), ref.get(metric),
+                                metric.equals("mae"))));
+                    }
+                }
+                table.add(cells, null);
+                for (String metric : Metrics.KEYS) {
+                    for (Map.Entry<Double, double[]> e : pointwise(byMetric.get(metric)).entrySet()) {
+                        points.add(List.of(method, kind, String.format(Locale.ROOT, "%.2f", e.getKey()), metric,
+                                Double.toString(e.getValue()[0]), Double.toString(e.getValue()[1]),
+                                Integer.toString((int) e.getValue()[2])), null);
+                    }
+                }
+            }
+        }
+        table.note("AUC: trapezoid area over the levels p (relative robustness). ER (effective robustness): area between"
+                + " the method's curve and the reference's curve shifted to match at p = 0, per seed; positive means the"
+                + " method degrades less (for MAE the sign is flipped).");
+        written.addAll(table.write(tables, base + "-robustness"));
+        Files.createDirectories(tables);
+        Path pointsFile = tables.resolve(base + "-robustness-curves.csv");
+        Files.writeString(pointsFile, points.csv());
+        written.add(pointsFile);
+    }
+
+    private static String meanStd(double[] x) {
+        return meanStd(Stats.mean(x), Stats.std(x));
+    }
+
+    private static double[] areas(Map<Long, SortedMap<Double, Double>> bySeed) {
+        return bySeed.values().stream().mapToDouble(c -> Robustness.area(keys(c), vals(c))).toArray();
+    }
+
+    private static double[] effective(Map<Long, SortedMap<Double, Double>> method, Map<Long, SortedMap<Double, Double>> ref,
+            boolean lower) {
+        List<Double> out = new ArrayList<>();
+        for (Map.Entry<Long, SortedMap<Double, Double>> e : method.entrySet()) {
+            SortedMap<Double, Double> r = ref.getOrDefault(e.getKey(), null);
+            if (r != null && r.keySet().equals(e.getValue().keySet())) {
+                out.add(Robustness.effective(keys(e.getValue()), vals(e.getValue()), vals(r), lower));
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** @return level to {mean, std, seeds} */
+    private static SortedMap<Double, double[]> pointwise(Map<Long, SortedMap<Double, Double>> bySeed) {
+        SortedMap<Double, List<Double>> byLevel = new java.util.TreeMap<>();
+        bySeed.values().forEach(c -> c.forEach((p, v) -> byLevel.computeIfAbsent(p, k -> new ArrayList<>()).add(v)));
+        SortedMap<Double, double[]> out = new java.util.TreeMap<>();
+        byLevel.forEach((p, vs) -> {
+            double[] x = vs.stream().mapToDouble(Double::doubleValue).toArray();
+            out.put(p, new double[] {Stats.mean(x), Stats.std(x), x.length});
+        });
+        return out;
+    }
+
+    private static double[] keys(SortedMap<Double, Double> c) {
+        return c.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static double[] vals(SortedMap<Double, Double> c) {
+        return c.values().stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private void robustnessCurves(GridSpec spec, String dataset, String base,
+            Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves, List<String> kinds, List<String> methods)
+            throws IOException {
+        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+            List<XYChart> panels = new ArrayList<>();
+            for (String kind : kinds) {
+                Map<String, ExperimentCharts.MeanStd> byMethod = new LinkedHashMap<>();
+                double[] levels = null;
+                for (String method : methods) {
+                    Map<String, Map<Long, SortedMap<Double, Double>>> byMetric = curves.get(spec.runVariant(method) + "\u0000" + kind);
+                    if (byMetric == null) {
+                        continue;
+                    }
+                    SortedMap<Double, double[]> pts = pointwise(byMetric.get(metric));
+                    levels = pts.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+                    byMethod.put(method, new ExperimentCharts.MeanStd(pts.values().stream().mapToDouble(v -> v[0]).toArray(),
+                            pts.values().stream().mapToDouble(v -> v[1]).toArray()));
+                }
+                String unit = metric.equals("mae") ? "MAE (sentiment units)" : LABELS.get(metric) + " (fraction)";
+                panels.add(ExperimentCharts.robustnessCurves(kind + ": " + LABELS.get(metric), unit, levels, byMethod));
+            }
+            written.addAll(FigureFiles.save(panels, Math.min(3, panels.size()), figures, base + "-robustness-" + metric));
+        }
+    }
+
+    // ---- metrics by negative information (synthetic data)
+
+    private void subsets(GridSpec spec, String dataset, String base) throws IOException {
+        Table sub = store.subsets();
+        List<String> groups = List.of("clean", "affected", "conflict", "noise", "drop", "shuffle");
+        List<String> headers = new ArrayList<>(List.of("variant"));
+        groups.forEach(g -> headers.add("MAE " + g));
+        groups.subList(0, 2).forEach(g -> headers.add("Acc-2 " + g));
+        TextTable table = new TextTable("Test metrics by negative information, " + spec.name() + " on " + dataset
+                + " (mean ± std over seeds)", headers);
+        boolean any = false;
+        for (String v : spec.variants()) {
+            List<String> cells = new ArrayList<>(List.of(v));
+            for (String g : groups) {
+                cells.add(meanStd(subsetValues(sub, spec, dataset, v, g, "mae")));
+            }
+            for (String g : groups.subList(0, 2)) {
+                cells.add(meanStd(subsetValues(sub, spec, dataset, v, g, "acc2_has0")));
+            }
+            any |= !cells.get(1).isEmpty();
+            table.add(cells, null);
+        }
+        if (any) {
+            table.note("clean: test samples without negative information; affected: with any; then by kind.");
+            written.addAll(table.write(tables, base + "-negative-info"));
+        }
+    }
+
+    private static double[] subsetValues(Table sub, GridSpec spec, String dataset, String variant, String subset, String metric) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < sub.rowCount(); i++) {
+            if (sub.stringColumn("grid").get(i).equals(spec.name()) && sub.stringColumn("dataset").get(i).equals(dataset)
+                    && sub.stringColumn("variant").get(i).equals(spec.runVariant(variant))
+                    && sub.stringColumn("subset").get(i).equals(subset) && sub.stringColumn("metric").get(i).equals(metric)) {
+                out.add(sub.doubleColumn("value").get(i));
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    // ---- figures of the reference variant's runs
+
+    private void runFigures(GridSpec spec, String dataset, String base) throws IOException {
+        List<ResultStore.Run> runs = store.runs().stream().filter(r -> r.grid().equals(spec.name())
+                && r.dataset().equals(dataset) && r.variant().equals(spec.runVariant(spec.reference()))).toList();
+        if (runs.isEmpty()) {
+            return;
+        }
+        List<List<EpochStats>> epochs = new ArrayList<>();
+        for (ResultStore.Run r : runs) {
+            if (Files.isRegularFile(r.dir().resolve("epochs.csv"))) {
+                epochs.add(EpochStats.readCsv(r.dir().resolve("epochs.csv")));
+            }
+        }
+        if (!epochs.isEmpty()) {
+            List<XYChart> panels = Figures.trainingCurvePanels(EpochStats.mean(epochs));
+            panels.forEach(p -> p.setTitle(p.getTitle() + " (mean of " + epochs.size() + " seeds)"));
+            written.addAll(FigureFiles.save(panels, 3, figures, base + "-training-curves"));
+        }
+        ResultStore.Run first = runs.get(0);
+        if (!Files.isRegularFile(first.dir().resolve("predictions.csv"))) {
+            return;
+        }
+        Csv predictions = Csv.read(first.dir().resolve("predictions.csv"));
+        float[] p = new float[predictions.size()];
+        float[] y = new float[predictions.size()];
+        boolean[] affected = predictions.header().contains("negative") ? new boolean[predictions.size()] : null;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Float.parseFloat(predictions.get(i, predictions.column("prediction")));
+            y[i] = Float.parseFloat(predictions.get(i, predictions.column("label")));
+            if (affected != null) {
+                affected[i] = !predictions.get(i, predictions.column("negative")).equals("none");
+            }
+        }
+        written.addAll(FigureFiles.save(Figures.predictionScatterChart(p, y, affected), figures, base + "-predictions-vs-truth"));
+        written.addAll(FigureFiles.save(Figures.confusionChart(p, y), figures, base + "-confusion-7class"));
+        if (!Files.isRegularFile(first.dir().resolve("checkpoint").resolve("model.npz"))) {
+            return;
+        }
+        RepresentationProbe probe = RepresentationProbe.of(first.dir(), PROBE_SAMPLES);
+        if (probe != null) {
+            projections(probe, spec.reference() + ", seed " + first.seed(), base);
+            attention(probe, base);
+        }
+    }
+
+    private void projections(RepresentationProbe probe, String what, String base) throws IOException {
+        List<Chart<?, ?>> panels = new ArrayList<>();
+        Map<Character, String> names = Map.of('t', "text", 'a', "audio", 'v', "vision");
+        for (Map.Entry<Character, float[][]> e : probe.before().entrySet()) {
+            panels.add(projection(names.get(e.getKey()) + " h (before the filter), " + what, e.getValue(), probe.labels()));
+        }
+        for (Map.Entry<Character, float[][]> e : probe.after().entrySet()) {
+            panels.add(projection(names.get(e.getKey()) + " z = normalize(W h) (after)", e.getValue(), probe.labels()));
+        }
+        written.addAll(FigureFiles.save(panels, probe.before().size(), figures, base + "-representations-pca"));
+    }
+
+    private static XYChart projection(String title, float[][] x, float[] labels) {
+        double[][] pca = Pca.project2(x);
+        double[][] points = java.util.Arrays.copyOf(pca, x.length);
+        double[] explained = pca[x.length];
+        return ExperimentCharts.projection(title, points, labels, new String[] {
+            String.format(Locale.ROOT, "PC 1 (%.0f%% of variance)", 100 * explained[0]),
+            String.format(Locale.ROOT, "PC 2 (%.0f%% of variance)", 100 * explained[1])});
+    }
+
+    private void attention(RepresentationProbe probe, String base) throws IOException {
+        List<Chart<?, ?>> panels = new ArrayList<>();
+        for (Map.Entry<Character, float[][]> e : probe.attention().entrySet()) {
+            String m = e.getKey() == 'a' ? "audio" : "vision";
+            panels.add(ExperimentCharts.attention(m + " → text attention, " + probe.sampleId(), m + " frame", e.getValue()));
+        }
+        if (!panels.isEmpty()) {
+            written.addAll(FigureFiles.save(panels, panels.size(), figures, base + "-attention"));
+        }
+    }
+}

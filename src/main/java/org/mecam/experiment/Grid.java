@@ -1,0 +1,315 @@
+package org.mecam.experiment;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.mecam.config.ConfigException;
+import org.mecam.config.ConfigJson;
+import org.mecam.config.RunConfig;
+import org.mecam.data.Perturbation;
+
+/**
+ * An experiment grid: named variants x seeds x datasets, declared in JSON.
+ *
+ * <pre>{@code
+ * {
+ *   "name": "ablations-mosi",
+ *   "description": "...",
+ *   "base": {"config": "mosi", "epochs": 40},
+ *   "seeds": [1111, 1112, 1113, 1114, 1115],
+ *   "datasets": [{"name": "synthetic-mosi", "config": {"preset": "mosi"}}],
+ *   "reference": "full",
+ *   "variants": [
+ *     {"name": "full"},
+ *     {"name": "w/o contrastive filter", "config": {"alpha": 0}},
+ *     {"name": "positives=class7", "same_as": "full"}
+ *   ],
+ *   "robustness": {"perturbations": ["audio-drop", "text-shuffle"], "levels": [0, 0.5], "reference": "late fusion"}
+ * }
+ * }</pre>
+ *
+ * A run's config is the base (a built-in or file config named by "config", then the other keys),
+ * then the dataset's keys, then the variant's, then the seed. A variant "same_as" another is the
+ * same configuration under a second name: reported, not run again.
+ */
+public final class Grid {
+
+    private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "datasets", "reference",
+            "variants", "robustness");
+
+    /** A dataset of the grid. */
+    public record Dataset(String name, JsonObject config) {}
+
+    /** A variant; {@code sameAs} names the variant it duplicates, or is null. */
+    public record Variant(String name, JsonObject config, String sameAs) {}
+
+    /** The robustness sweep: perturbations, levels, and the reference method of effective robustness. */
+    public record Sweep(List<Perturbation.Kind> perturbations, List<Double> levels, String reference) {}
+
+    /** One run of the grid. */
+    public record RunSpec(String dataset, String variant, long seed, RunConfig config) {
+
+        /** @return the run's directory under the results root */
+        public Path dir(Path root, String grid) {
+            return root.resolve(slug(grid)).resolve(slug(dataset)).resolve(slug(variant)).resolve("seed-" + seed);
+        }
+    }
+
+    private final String name;
+    private final String description;
+    private final JsonObject base;
+    private final List<Long> seeds;
+    private final List<Dataset> datasets;
+    private final List<Variant> variants;
+    private final String reference;
+    private final Sweep sweep;
+    private final String source;
+
+    private Grid(JsonObject json, String source) {
+        this.source = source;
+        for (String key : json.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw new ConfigException(source + ": unknown key '" + key + "' (known: " + KEYS + ")");
+            }
+        }
+        name = string(json, "name", null);
+        description = string(json, "description", "");
+        base = json.has("base") ? json.getAsJsonObject("base") : new JsonObject();
+        seeds = new ArrayList<>();
+        JsonArray s = json.has("seeds") ? json.getAsJsonArray("seeds") : null;
+        if (s == null) {
+            seeds.addAll(List.of(1111L, 1112L, 1113L, 1114L, 1115L));
+        } else {
+            s.forEach(e -> seeds.add(e.getAsLong()));
+        }
+        datasets = new ArrayList<>();
+        if (json.has("datasets")) {
+            for (JsonElement e : json.getAsJsonArray("datasets")) {
+                JsonObject d = e.getAsJsonObject();
+                datasets.add(new Dataset(string(d, "name", null), d.has("config") ? d.getAsJsonObject("config") : new JsonObject()));
+            }
+        } else {
+            datasets.add(new Dataset("synthetic", new JsonObject()));
+        }
+        variants = new ArrayList<>();
+        for (JsonElement e : array(json, "variants")) {
+            JsonObject v = e.getAsJsonObject();
+            variants.add(new Variant(string(v, "name", null), v.has("config") ? v.getAsJsonObject("config") : new JsonObject(),
+                    v.has("same_as") ? v.get("same_as").getAsString() : null));
+        }
+        reference = string(json, "reference", variants.isEmpty() ? null : variants.get(0).name());
+        sweep = json.has("robustness") ? sweep(json.getAsJsonObject("robustness")) : null;
+        check();
+    }
+
+    private Sweep sweep(JsonObject r) {
+        List<Perturbation.Kind> kinds = new ArrayList<>();
+        for (JsonElement e : array(r, "perturbations")) {
+            kinds.add(Perturbation.Kind.of(e.getAsString()));
+        }
+        List<Double> levels = new ArrayList<>();
+        for (JsonElement e : array(r, "levels")) {
+            double p = e.getAsDouble();
+            if (!(p >= 0 && p <= 1)) {
+                throw new ConfigException(source + ": robustness level " + p + " is outside [0, 1]");
+            }
+            levels.add(p);
+        }
+        if (levels.isEmpty() || levels.get(0) != 0) {
+            throw new ConfigException(source + ": robustness levels must start at 0 (the unperturbed test set)");
+        }
+        return new Sweep(kinds, levels, string(r, "reference", null));
+    }
+
+    private void check() {
+        if (name == null || name.isBlank()) {
+            throw new ConfigException(source + ": the grid needs a \"name\"");
+        }
+        if (variants.isEmpty() || seeds.isEmpty()) {
+            throw new ConfigException(source + ": the grid needs at least one variant and one seed");
+        }
+        Set<String> names = new java.util.HashSet<>();
+        for (Variant v : variants) {
+            if (!names.add(v.name())) {
+                throw new ConfigException(source + ": variant '" + v.name() + "' is declared twice");
+            }
+        }
+        for (Variant v : variants) {
+            if (v.sameAs() != null && (!names.contains(v.sameAs()) || variant(v.sameAs()).sameAs() != null)) {
+                throw new ConfigException(source + ": variant '" + v.name() + "' is same_as '" + v.sameAs()
+                        + "', which is not a run variant of this grid");
+            }
+        }
+        if (!names.contains(reference)) {
+            throw new ConfigException(source + ": reference variant '" + reference + "' is not a variant");
+        }
+        if (sweep != null && sweep.reference() != null && !names.contains(sweep.reference())) {
+            throw new ConfigException(source + ": robustness reference '" + sweep.reference() + "' is not a variant");
+        }
+        for (RunSpec spec : expand()) {
+            try {
+                spec.config().validate();
+            } catch (ConfigException e) {
+                throw new ConfigException(source + ": variant '" + spec.variant() + "' on dataset '" + spec.dataset()
+                        + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Loads a grid from a file, or a built-in one by name ({@code smoke}, {@code ablations-mosi},
+     * {@code robustness-mosi}, ...).
+     */
+    public static Grid load(String fileOrName) {
+        Path p = Paths.get(fileOrName);
+        String text;
+        String source;
+        try {
+            if (Files.isRegularFile(p)) {
+                text = Files.readString(p, StandardCharsets.UTF_8);
+                source = p.toString();
+            } else {
+                try (InputStream in = Grid.class.getResourceAsStream("/experiments/" + fileOrName + ".json")) {
+                    if (in == null) {
+                        throw new ConfigException("grid: file not found: " + p.toAbsolutePath()
+                                + " (and no built-in grid named '" + fileOrName + "'; built-ins: " + builtIns() + ")");
+                    }
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    source = "built-in grid " + fileOrName;
+                }
+            }
+        } catch (IOException e) {
+            throw new ConfigException("cannot read grid " + fileOrName + ": " + e.getMessage(), e);
+        }
+        try {
+            return new Grid(JsonParser.parseString(text).getAsJsonObject(), source);
+        } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
+            throw new ConfigException(source + ": not a valid grid: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the names of the built-in grids */
+    public static List<String> builtIns() {
+        return List.of("smoke", "smoke-robustness", "ablations-mosi", "robustness-mosi");
+    }
+
+    /** @return every run of the grid (variants that are same_as another are not runs) */
+    public List<RunSpec> expand() {
+        List<RunSpec> out = new ArrayList<>();
+        for (Dataset d : datasets) {
+            for (Variant v : variants) {
+                if (v.sameAs() != null) {
+                    continue;
+                }
+                for (long seed : seeds) {
+                    out.add(new RunSpec(d.name(), v.name(), seed, config(d, v, seed)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private RunConfig config(Dataset d, Variant v, long seed) {
+        JsonObject merged = new JsonObject();
+        JsonObject rest = base.deepCopy();
+        if (rest.has("config")) {
+            String named = rest.remove("config").getAsString();
+            ConfigJson.GSON.toJsonTree(ConfigJson.load(named)).getAsJsonObject().entrySet()
+                    .forEach(e -> merged.add(e.getKey(), e.getValue()));
+        }
+        for (JsonObject layer : new JsonObject[] {rest, d.config(), v.config()}) {
+            layer.entrySet().forEach(e -> merged.add(e.getKey(), e.getValue()));
+        }
+        merged.addProperty("seed", seed);
+        return ConfigJson.fromJson(merged.toString(), source + ", variant '" + v.name() + "', dataset '" + d.name() + "'");
+    }
+
+    /** @return labels recorded in each run's provenance */
+    public Map<String, String> labels(RunSpec spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("grid", name);
+        m.put("dataset", spec.dataset());
+        m.put("variant", spec.variant());
+        m.put("seed", Long.toString(spec.seed()));
+        return m;
+    }
+
+    /** @return the run options of a spec: labels and the robustness sweep */
+    public RunOptions options(RunSpec spec) {
+        return sweep == null ? new RunOptions(labels(spec), List.of(), List.of())
+                : new RunOptions(labels(spec), sweep.perturbations(), sweep.levels());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public List<Long> seeds() {
+        return seeds;
+    }
+
+    public List<Dataset> datasets() {
+        return datasets;
+    }
+
+    public List<Variant> variants() {
+        return variants;
+    }
+
+    /** @return the variant the ablation table compares against */
+    public String reference() {
+        return reference;
+    }
+
+    /** @return the robustness sweep, or null */
+    public Sweep sweep() {
+        return sweep;
+    }
+
+    /** @return the variant with this name */
+    public Variant variant(String variantName) {
+        return variants.stream().filter(v -> v.name().equals(variantName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no variant " + variantName));
+    }
+
+    /** @return the variant whose runs a (possibly same_as) variant reports */
+    public String runVariant(String variantName) {
+        Variant v = variant(variantName);
+        return v.sameAs() == null ? v.name() : v.sameAs();
+    }
+
+    /** @return a file-system-safe form of a name */
+    public static String slug(String s) {
+        String out = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-").replaceAll("^-+|-+$", "");
+        return out.isEmpty() ? "x" : out;
+    }
+
+    private static String string(JsonObject o, String key, String fallback) {
+        return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsString() : fallback;
+    }
+
+    private JsonArray array(JsonObject o, String key) {
+        if (!o.has(key) || !o.get(key).isJsonArray()) {
+            throw new ConfigException(source + ": needs an array \"" + key + "\"");
+        }
+        return o.getAsJsonArray(key);
+    }
+}

@@ -1,0 +1,156 @@
+package org.mecam.experiment;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.mecam.config.ConfigException;
+import org.mecam.config.ConfigJson;
+import org.mecam.config.RunConfig;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.train.TrainingListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Grid}: every run writes its own directory ({@code <root>/<grid>/<dataset>/<variant>/seed-N})
+ * atomically, so a run directory exists only when its run finished; re-running the grid skips
+ * them. Several worker processes can share the work: each takes every N-th run.
+ */
+public final class GridRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GridRunner.class);
+
+    private GridRunner() {}
+
+    /** What a grid invocation did. */
+    public record Summary(int total, int skipped, int ran, List<String> failures) {
+
+        public boolean succeeded() {
+            return failures.isEmpty();
+        }
+    }
+
+    /**
+     * Runs the grid's pending runs, in this process or in {@code workers} worker processes.
+     *
+     * @param gridRef the grid's file or built-in name, passed to worker processes
+     */
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingListener listener)
+            throws IOException, InterruptedException {
+        List<Grid.RunSpec> runs = grid.expand();
+        int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
+        LOG.info("grid {}: {} runs, {} finished, {} to run{}", grid.name(), runs.size(), runs.size() - pending, pending,
+                workers > 1 ? " in " + workers + " worker processes" : "");
+        writeSpec(grid, gridRef, root);
+        if (workers <= 1 || pending <= 1) {
+            return runShard(grid, root, 0, 1, listener);
+        }
+        List<Process> processes = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            List<String> cmd = javaCommand();
+            cmd.addAll(List.of("org.mecam.cli.Main", "grid-worker", "--grid", gridRef, "--results", root.toString(),
+                    "--shard", String.valueOf(w), "--of", String.valueOf(workers)));
+            processes.add(new ProcessBuilder(cmd).inheritIO().start());
+        }
+        List<String> failures = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int code = processes.get(w).waitFor();
+            if (code != 0) {
+                failures.add("worker " + w + " exited with code " + code);
+            }
+        }
+        int done = (int) runs.stream().filter(r -> Files.isDirectory(r.dir(root, grid.name()))).count();
+        return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
+    }
+
+    /** Runs the runs {@code shard}, {@code shard + of}, ... of the grid that have no directory yet, here. */
+    public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingListener listener) {
+        List<Grid.RunSpec> runs = grid.expand();
+        Map<String, MultimodalDataset> data = new HashMap<>();
+        List<String> failures = new ArrayList<>();
+        int skipped = 0;
+        int ran = 0;
+        for (int i = shard; i < runs.size(); i += of) {
+            Grid.RunSpec spec = runs.get(i);
+            Path target = spec.dir(root, grid.name());
+            if (Files.isDirectory(target)) {
+                skipped++;
+                continue;
+            }
+            LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
+                    spec.variant(), spec.seed());
+            RunConfig c = spec.config();
+            try {
+                NativeRuntime.start(c.threads);
+                MultimodalDataset d = data.computeIfAbsent(dataKey(c), k -> Datasets.load(c));
+                RunResult r = Experiments.run(c, d, listener, target, grid.options(spec));
+                if (!r.succeeded()) {
+                    LOG.warn("grid {}: {} / seed {} stopped: {}", grid.name(), spec.variant(), spec.seed(),
+                            r.training().failure().getMessage());
+                }
+                ran++;
+            } catch (ConfigException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
+                failures.add(spec.variant() + " / seed " + spec.seed() + ": " + e);
+            }
+        }
+        return new Summary(runs.size(), skipped, ran, failures);
+    }
+
+    /** Runs sharing a dataset configuration share its loaded data within a process. */
+    private static String dataKey(RunConfig c) {
+        return String.join("|", c.dataset.key(), c.preset.key(), c.path, c.labels, c.vocab, String.valueOf(c.dataSeed),
+                String.valueOf(c.trainSize), String.valueOf(c.validSize), String.valueOf(c.testSize),
+                String.valueOf(c.negativeFraction), String.valueOf(c.datasetLimit), c.textMode.key());
+    }
+
+    /** Records the grid's specification next to its runs, for reports. */
+    private static void writeSpec(Grid grid, String gridRef, Path root) throws IOException {
+        Path dir = root.resolve(Grid.slug(grid.name()));
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".grid", ".json");
+        Map<String, Object> spec = new java.util.LinkedHashMap<>();
+        spec.put("name", grid.name());
+        spec.put("source", gridRef);
+        spec.put("description", grid.description());
+        spec.put("reference", grid.reference());
+        List<String> order = new ArrayList<>();
+        Map<String, String> sameAs = new java.util.LinkedHashMap<>();
+        for (Grid.Variant v : grid.variants()) {
+            order.add(v.name());
+            if (v.sameAs() != null) {
+                sameAs.put(v.name(), v.sameAs());
+            }
+        }
+        spec.put("variants", order);
+        spec.put("same_as", sameAs);
+        spec.put("seeds", grid.seeds());
+        spec.put("robustness_reference", grid.sweep() == null ? null : grid.sweep().reference());
+        Files.writeString(tmp, ConfigJson.GSON.toJson(spec));
+        Files.move(tmp, dir.resolve("grid.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** @return java, this JVM's -X / -D options and -cp with this classpath */
+    public static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-X") || arg.startsWith("-D")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+}

@@ -1,0 +1,131 @@
+package org.mecam.experiment;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mecam.config.ConfigJson;
+import org.mecam.config.Method;
+import org.mecam.config.RunConfig;
+import org.mecam.data.Batch;
+import org.mecam.data.BatchBuilder;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.Devices;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.engine.NoGrad;
+import org.mecam.model.MecamModel;
+import org.mecam.train.Checkpoint;
+
+/**
+ * Looks inside a trained run: each modality's utterance representation on the test split
+ * before the contrastive filter (the encoder output h) and after it (z = normalize(W h), the
+ * space the filter shapes), and one sample's talking-heads attention weights.
+ *
+ * @param before modality to [n][d] encoder outputs
+ * @param after modality to [n][c] filtered projections (absent when the run has no filter)
+ * @param labels sentiment of the n samples
+ * @param attention modality ('a', 'v') to [valid frames][valid tokens] weights of one sample, mean over heads
+ * @param sampleId the id of that sample
+ */
+public record RepresentationProbe(Map<Character, float[][]> before, Map<Character, float[][]> after, float[] labels,
+        Map<Character, float[][]> attention, String sampleId) {
+
+    /**
+     * @param runDir a finished MECAM run (config.json and checkpoint/model.npz)
+     * @param maxSamples at most this many test samples
+     * @return the probe, or null for runs of other methods or fusions without encoders
+     */
+    public static RepresentationProbe of(Path runDir, int maxSamples) {
+        RunConfig c = ConfigJson.load(runDir.resolve("config.json").toString());
+        if (c.method != Method.MECAM || c.fusion == org.mecam.config.Fusion.EARLY) {
+            return null;
+        }
+        NativeRuntime.start(c.threads);
+        MultimodalDataset data = Datasets.load(c);
+        int n = Math.min(maxSamples, data.test().size());
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(c.device)); NoGrad ignored = NoGrad.enter()) {
+            Engine.getInstance().setRandomSeed((int) c.seed);
+            MecamModel model = MecamModel.create(c, data.info(), manager);
+            Checkpoint.load(model, runDir.resolve("checkpoint").resolve("model.npz"));
+            ParameterStore ps = new ParameterStore(manager, false);
+            BatchBuilder builder = new BatchBuilder(data.test(), c.textMode != org.mecam.config.TextMode.FEATURES, null);
+            Map<Character, float[][]> before = new LinkedHashMap<>();
+            Map<Character, float[][]> after = new LinkedHashMap<>();
+            for (char m : c.modalities.toCharArray()) {
+                before.put(m, new float[n][]);
+            }
+            int at = 0;
+            for (int[] idx : BatchBuilder.plan(n, c.batchSize, null)) {
+                try (Batch b = builder.build(manager, idx)) {
+                    MecamModel.Encoded enc = model.encode(ps, b, false);
+                    for (char m : c.modalities.toCharArray()) {
+                        NDArray h = enc.vector(m);
+                        copyRows(h, before.get(m), at);
+                        NDArray z = model.contrastEmbedding(ps, m, h);
+                        if (z != null) {
+                            copyRows(z, after.computeIfAbsent(m, k -> new float[n][]), at);
+                        }
+                    }
+                }
+                at += idx.length;
+            }
+            Map<Character, float[][]> attention = new LinkedHashMap<>();
+            int sample = longestSample(data, n);
+            try (Batch b = builder.build(manager, new int[] {sample})) {
+                MecamModel.Output out = model.main(ps, b, model.encode(ps, b, false), MecamModel.Stage.EVAL, null, false, true);
+                for (Map.Entry<Character, NDArray> e : out.attention().entrySet()) {
+                    attention.put(e.getKey(), meanOverHeads(e.getValue()));
+                }
+            }
+            float[] labels = java.util.Arrays.copyOf(data.test().labels, n);
+            return new RepresentationProbe(before, after, labels, attention, data.test().ids[sample]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void copyRows(NDArray x, float[][] dst, int at) {
+        long rows = x.getShape().get(0);
+        int width = (int) x.getShape().get(1);
+        float[] v = x.toFloatArray();
+        for (int r = 0; r < rows; r++) {
+            dst[at + r] = java.util.Arrays.copyOfRange(v, r * width, (r + 1) * width);
+        }
+    }
+
+    /** A sample with a long text, so that the heat map shows structure. */
+    private static int longestSample(MultimodalDataset data, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (data.test().textLengths[i] > data.test().textLengths[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** @return [frames][tokens] of weights [1, h, frames, tokens] */
+    private static float[][] meanOverHeads(NDArray weights) {
+        List<Long> s = java.util.Arrays.stream(weights.getShape().getShape()).boxed().toList();
+        int heads = s.get(1).intValue();
+        int frames = s.get(2).intValue();
+        int tokens = s.get(3).intValue();
+        float[] v = weights.toFloatArray();
+        float[][] out = new float[frames][tokens];
+        for (int h = 0; h < heads; h++) {
+            for (int f = 0; f < frames; f++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[f][t] += v[(h * frames + f) * tokens + t] / heads;
+                }
+            }
+        }
+        return out;
+    }
+}

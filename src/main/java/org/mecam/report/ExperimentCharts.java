@@ -1,0 +1,177 @@
+package org.mecam.report;
+
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Charts of experiment grids: ablation bars, robustness curves, projections, attention. */
+public final class ExperimentCharts {
+
+    /** A colour per series, colour-blind safe (Okabe-Ito). */
+    static final Color[] PALETTE = {new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115),
+        new Color(204, 121, 167), new Color(86, 180, 233), new Color(213, 94, 0), new Color(240, 228, 66),
+        new Color(0, 0, 0)};
+
+    private ExperimentCharts() {}
+
+    /** Mean and standard deviation of one series, over seeds. */
+    public record MeanStd(double[] mean, double[] std) {}
+
+    /**
+     * Bars of a metric per variant (mean over seeds) with +-1 std error bars.
+     *
+     * @param metricLabel the y axis, with its unit
+     */
+    public static CategoryChart ablationBars(String title, String metricLabel, List<String> variants, MeanStd values) {
+        CategoryChart chart = new CategoryChartBuilder().width(1100).height(560)
+                .title(title + " (mean over seeds, error bars ±1 std)").xAxisTitle("variant").yAxisTitle(metricLabel).build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisLabelRotation(35);
+        chart.getStyler().setErrorBarsColor(Color.DARK_GRAY);
+        chart.getStyler().setSeriesColors(new Color[] {PALETTE[0]});
+        List<Double> mean = new ArrayList<>();
+        List<Double> std = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            if (!Double.isNaN(values.mean()[i])) {
+                names.add(variants.get(i));
+                mean.add(values.mean()[i]);
+                std.add(Double.isNaN(values.std()[i]) ? 0 : values.std()[i]);
+            }
+        }
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < mean.size(); i++) {
+            low = Math.min(low, mean.get(i) - std.get(i));
+            high = Math.max(high, mean.get(i) + std.get(i));
+        }
+        if (!names.isEmpty()) {
+            double margin = Math.max(1e-3, (high - low) * 0.25);
+            chart.getStyler().setYAxisMin(Math.max(0, low - margin));
+            chart.getStyler().setYAxisMax(high + margin);
+            chart.addSeries("mean over seeds", names, mean, std);
+        }
+        return chart;
+    }
+
+    /**
+     * A metric against the perturbation level, one line per method, a translucent +-1 std band
+     * around each.
+     */
+    public static XYChart robustnessCurves(String title, String metricLabel, double[] levels,
+            Map<String, MeanStd> byMethod) {
+        XYChart chart = new XYChartBuilder().width(620).height(440).title(title)
+                .xAxisTitle("perturbation level p (fraction)").yAxisTitle(metricLabel).build();
+        Figures.style(chart);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        int k = 0;
+        for (Map.Entry<String, MeanStd> e : byMethod.entrySet()) {
+            Color c = PALETTE[k++ % PALETTE.length];
+            double[] m = e.getValue().mean();
+            double[] s = e.getValue().std();
+            double[] bx = new double[2 * levels.length];
+            double[] by = new double[2 * levels.length];
+            for (int i = 0; i < levels.length; i++) {
+                double sd = Double.isNaN(s[i]) ? 0 : s[i];
+                bx[i] = levels[i];
+                by[i] = m[i] + sd;
+                bx[bx.length - 1 - i] = levels[i];
+                by[by.length - 1 - i] = m[i] - sd;
+            }
+            XYSeries band = chart.addSeries(e.getKey() + " +-1 std", bx, by);
+            band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+            band.setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 50));
+            band.setLineColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 0));
+            band.setMarker(SeriesMarkers.NONE);
+            band.setShowInLegend(false);
+            XYSeries line = chart.addSeries(e.getKey(), levels, m);
+            line.setLineColor(c);
+            line.setMarkerColor(c);
+            line.setMarker(SeriesMarkers.CIRCLE);
+        }
+        return chart;
+    }
+
+    /**
+     * A 2-D projection of representations, one colour per rounded sentiment class.
+     *
+     * @param points [n][2] coordinates
+     * @param labels sentiment scores of the points
+     * @param axes the axis titles (e.g. PC 1 (34% of variance))
+     */
+    public static XYChart projection(String title, double[][] points, float[] labels, String[] axes) {
+        XYChart chart = new XYChartBuilder().width(460).height(420).title(title).xAxisTitle(axes[0])
+                .yAxisTitle(axes[1]).build();
+        Figures.style(chart);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setMarkerSize(4);
+        Color[] diverging = {new Color(178, 24, 43), new Color(239, 138, 98), new Color(253, 219, 199),
+            new Color(150, 150, 150), new Color(209, 229, 240), new Color(103, 169, 207), new Color(33, 102, 172)};
+        for (int c = -3; c <= 3; c++) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                if ((int) Math.rint(Math.max(-3, Math.min(3, labels[i]))) == c) {
+                    x.add(points[i][0]);
+                    y.add(points[i][1]);
+                }
+            }
+            if (!x.isEmpty()) {
+                XYSeries s = chart.addSeries("sentiment " + (c > 0 ? "+" : "") + c, x, y);
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setMarkerColor(diverging[c + 3]);
+            }
+        }
+        return chart;
+    }
+
+    /**
+     * Attention of one sample: frames (y) against text tokens (x), the softmax distribution over
+     * tokens averaged over heads (each row sums to 1).
+     *
+     * @param weights [frames][tokens]
+     */
+    public static HeatMapChart attention(String title, String frameLabel, float[][] weights) {
+        HeatMapChart chart = new HeatMapChartBuilder().width(620).height(560).title(title)
+                .xAxisTitle("text token position").yAxisTitle(frameLabel).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setShowValue(false);
+        chart.getStyler().setHeatMapValueDecimalPattern("0.00");
+        chart.getStyler().setMin(0);
+        chart.getStyler().setRangeColors(new Color[] {new Color(255, 255, 255), new Color(253, 141, 60),
+            new Color(128, 0, 38)});
+        int frames = weights.length;
+        int tokens = weights[0].length;
+        List<Integer> x = new ArrayList<>();
+        List<Integer> y = new ArrayList<>();
+        for (int t = 0; t < tokens; t++) {
+            x.add(t);
+        }
+        for (int f = 0; f < frames; f++) {
+            y.add(f);
+        }
+        List<Number[]> heat = new ArrayList<>();
+        for (int t = 0; t < tokens; t++) {
+            for (int f = 0; f < frames; f++) {
+                heat.add(new Number[] {t, f, weights[f][t]});
+            }
+        }
+        chart.addSeries("attention probability (mean over heads)", x, y, heat);
+        return chart;
+    }
+}

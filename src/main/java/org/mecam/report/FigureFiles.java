@@ -1,0 +1,84 @@
+package org.mecam.report;
+
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/**
+ * Writes XChart charts, alone or as a grid of panels, as PNG and SVG (each file written whole
+ * and renamed into place).
+ */
+public final class FigureFiles {
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private FigureFiles() {}
+
+    /** Writes {@code base.png} and {@code base.svg} of one chart. */
+    public static List<Path> save(Chart<?, ?> chart, Path dir, String base) throws IOException {
+        return save(List.of(chart), 1, dir, base);
+    }
+
+    /**
+     * Writes {@code base.png} and {@code base.svg} of panels laid out row by row.
+     *
+     * @return the two files
+     */
+    public static List<Path> save(List<? extends Chart<?, ?>> panels, int columns, Path dir, String base)
+            throws IOException {
+        Files.createDirectories(dir);
+        int w = panels.get(0).getWidth();
+        int h = panels.get(0).getHeight();
+        int rows = (panels.size() + columns - 1) / columns;
+        int width = w * Math.min(columns, panels.size());
+        int height = h * rows;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        paint(g, panels, columns, w, h, width, height);
+        g.dispose();
+        Path png = dir.resolve(base + ".png");
+        Path tmpPng = dir.resolve("." + base + ".png.partial");
+        if (!ImageIO.write(image, "png", tmpPng.toFile())) {
+            throw new IOException("no PNG writer");
+        }
+        Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        VectorGraphics2D vg = new VectorGraphics2D();
+        paint(vg, panels, columns, w, h, width, height);
+        Path svg = dir.resolve(base + ".svg");
+        Path tmpSvg = dir.resolve("." + base + ".svg.partial");
+        try (OutputStream out = Files.newOutputStream(tmpSvg)) {
+            new SVGProcessor().getDocument(vg.getCommands(), new PageSize(0, 0, width, height)).writeTo(out);
+        }
+        Files.move(tmpSvg, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return List.of(png, svg);
+    }
+
+    private static void paint(Graphics2D g, List<? extends Chart<?, ?>> panels, int columns, int w, int h, int width,
+            int height) {
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        for (int i = 0; i < panels.size(); i++) {
+            int x = (i % columns) * w;
+            int y = (i / columns) * h;
+            g.translate(x, y);
+            panels.get(i).paint(g, w, h);
+            g.translate(-x, -y);
+        }
+    }
+}

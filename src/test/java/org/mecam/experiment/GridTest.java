@@ -1,0 +1,168 @@
+package org.mecam.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mecam.TestSupport;
+import org.mecam.config.ConfigException;
+import org.mecam.config.Fusion;
+import org.mecam.config.Method;
+import org.mecam.report.Stats;
+
+/** Grid expansion, resuming after a kill, and the report built from the runs. */
+class GridTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void expansionMergesBaseDatasetVariantAndSeed() {
+        Grid g = Grid.load("smoke");
+        List<Grid.RunSpec> runs = g.expand();
+        assertEquals(5 * 2, runs.size(), "6 variants, one same_as another, x 2 seeds x 1 dataset");
+        Grid.RunSpec noFilter = runs.stream().filter(r -> r.variant().equals("w/o contrastive filter") && r.seed() == 1112)
+                .findFirst().orElseThrow();
+        assertEquals(0.0, noFilter.config().alpha);
+        assertEquals(2, noFilter.config().epochs, "from the base");
+        assertEquals(32, noFilter.config().textDim, "from the built-in tiny config named by the base");
+        assertEquals(1112, noFilter.config().seed);
+        assertTrue(runs.stream().noneMatch(r -> r.variant().equals("positives=class7")), "same_as variants are not run");
+        assertEquals("full", g.runVariant("positives=class7"));
+        assertEquals(Fusion.LATE, runs.stream().filter(r -> r.variant().equals("late fusion")).findFirst().orElseThrow()
+                .config().fusion);
+        assertEquals(Method.TRIBUO_LINEAR, runs.get(runs.size() - 1).config().method);
+        assertTrue(runs.get(0).dir(tmp, g.name()).endsWith(Path.of("smoke", "synthetic-tiny", "full", "seed-1111")));
+        for (String builtIn : Grid.builtIns()) {
+            assertFalse(Grid.load(builtIn).expand().isEmpty(), builtIn);
+        }
+        assertEquals(23 * 5 - 2 * 5, Grid.load("ablations-mosi").expand().size(), "23 rows, 2 of them same_as");
+    }
+
+    @Test
+    void badGridsNameTheProblem() throws IOException {
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\"}], \"seedz\": [1]}", "unknown key 'seedz'");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}", "declared twice");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\"}, {\"name\": \"b\", \"same_as\": \"c\"}]}",
+                "same_as 'c'");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\", \"config\": {\"fusion\": \"sum\"}}]}",
+                "variant 'a'");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\", \"config\": {\"lrMain\": -1}}]}", "lrMain");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\"}], \"robustness\": {\"perturbations\": [\"audio-drop\"],"
+                + " \"levels\": [0.2]}}", "must start at 0");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\"}], \"robustness\": {\"perturbations\": [\"audio-dro\"],"
+                + " \"levels\": [0]}}", "unknown perturbation");
+        assertTrue(assertThrows(ConfigException.class, () -> Grid.load(tmp.resolve("nope.json").toString())).getMessage()
+                .contains("file not found"));
+    }
+
+    private void assertBad(String json, String expected) throws IOException {
+        Path f = tmp.resolve("g" + json.hashCode() + ".json");
+        Files.writeString(f, json);
+        ConfigException e = assertThrows(ConfigException.class, () -> Grid.load(f.toString()));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    /** Kills a grid process with SIGKILL after its first finished run, then resumes in this process. */
+    @Test
+    void resumesAfterAKillWithoutLosingOrDuplicatingRuns() throws Exception {
+        TestSupport.start();
+        Path root = tmp.resolve("results");
+        List<String> cmd = new ArrayList<>(GridRunner.javaCommand());
+        cmd.addAll(List.of("org.mecam.cli.Main", "ablate", "--grid", "smoke", "--results", root.toString(), "--no-report"));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (finished(root) < 2 && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        int before = finished(root);
+        assertTrue(before >= 1 && before < 10, "killed mid-grid after " + before + " runs; log: "
+                + Files.readString(tmp.resolve("child.log")));
+
+        GridRunner.Summary s = GridRunner.run(Grid.load("smoke"), "smoke", root, 1, null);
+        assertEquals(10, s.total());
+        assertEquals(before, s.skipped(), "finished runs are skipped");
+        assertEquals(10 - before, s.ran(), "every other run is done exactly once");
+        assertTrue(s.succeeded());
+        assertEquals(10, finished(root));
+        ResultStore store = ResultStore.scan(root);
+        assertEquals(10, store.runs().size(), "no half-written run counts, none is duplicated");
+        assertEquals(10, store.runs().stream().map(r -> r.variant() + r.seed()).distinct().count());
+
+        List<Path> files = ExperimentReport.write(root);
+        for (String name : new String[] {"smoke-synthetic-tiny-ablation.md", "smoke-synthetic-tiny-ablation.tex",
+            "smoke-synthetic-tiny-ablation.csv", "smoke-synthetic-tiny-ablation-vs-full.md",
+            "smoke-synthetic-tiny-negative-info.md", "all-metrics-long.csv"}) {
+            assertTrue(Files.size(root.resolve("tables").resolve(name)) > 0, name);
+        }
+        for (String name : new String[] {"ablation-mae", "ablation-acc2_has0", "training-curves", "predictions-vs-truth",
+            "confusion-7class", "representations-pca", "attention"}) {
+            Path png = root.resolve("figures").resolve("smoke-synthetic-tiny-" + name + ".png");
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertTrue(img.getWidth() > 300 && img.getHeight() > 300, name);
+            assertTrue(Files.readString(root.resolve("figures").resolve("smoke-synthetic-tiny-" + name + ".svg"))
+                    .contains("<svg"), name);
+        }
+        assertTrue(files.size() >= 20);
+    }
+
+    private static int finished(Path root) throws IOException {
+        Path dir = root.resolve("smoke").resolve("synthetic-tiny");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> walk = Files.walk(dir, 2)) {
+            return (int) walk.filter(p -> p.getFileName().toString().startsWith("seed-") && Files.isDirectory(p)).count();
+        }
+    }
+
+    /** A results tree written by hand: the ablation table must show the hand-computed statistics. */
+    @Test
+    void ablationTableAggregatesBySeed() throws IOException {
+        Path root = tmp.resolve("fake");
+        double[] full = {0.731, 0.745, 0.752, 0.739, 0.760};
+        double[] other = {0.742, 0.751, 0.768, 0.741, 0.779};
+        for (int s = 0; s < 5; s++) {
+            fakeRun(root, "full", 1111 + s, full[s]);
+            fakeRun(root, "other", 1111 + s, other[s]);
+        }
+        Files.writeString(root.resolve("g").resolve("grid.json"), "{\"name\": \"g\", \"variants\": [\"full\", \"other\","
+                + " \"alias\"], \"same_as\": {\"alias\": \"full\"}, \"reference\": \"full\", \"robustness_reference\": null}");
+        ExperimentReport.write(root);
+        String md = Files.readString(root.resolve("tables").resolve("g-d-ablation.md"));
+        String fullCell = String.format(java.util.Locale.ROOT, "%.3f ± %.3f", Stats.mean(full), Stats.std(full));
+        assertTrue(md.contains("| full | 5 | **" + fullCell + "** |"), md);
+        assertTrue(md.contains("| alias | 5 | **" + fullCell + "** |"), "same_as rows reuse the runs: " + md);
+        assertTrue(md.contains("| other | 5 | 0.756 ± 0.017 |"), "other: mean 0.7562, std sqrt(0.001119 / 4) = 0.0167");
+        String diff = Files.readString(root.resolve("tables").resolve("g-d-ablation-vs-full.md"));
+        assertTrue(diff.contains("**+0.011 (p=0.026)**"), "scipy's ttest_rel p = 0.0258: " + diff);
+    }
+
+    private static void fakeRun(Path root, String variant, long seed, double mae) throws IOException {
+        Path dir = root.resolve("g").resolve("d").resolve(variant).resolve("seed-" + seed);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), "{\"seed\": " + seed + ", \"provenance\": {\"experiment\": {\"grid\":"
+                + " \"g\", \"dataset\": \"d\", \"variant\": \"" + variant + "\", \"seed\": \"" + seed + "\"}}}");
+        StringBuilder m = new StringBuilder("{");
+        for (String key : org.mecam.eval.Metrics.KEYS) {
+            m.append('"').append(key).append("\": ").append(key.equals("mae") ? mae : 0.5).append(", ");
+        }
+        m.append("\"best_epoch\": 1}");
+        Files.writeString(dir.resolve("metrics.json"), m.toString());
+    }
+}

@@ -1,0 +1,40 @@
+package org.mecam.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.XYChart;
+
+/** The figures' data: confusion cells at (predicted, true), scatter split by negative information. */
+class FiguresTest {
+
+    @Test
+    void confusionCellsSitAtPredictedAndTrueClass() {
+        float[] p = {1.2f, -2.6f, 0.4f, 0.3f};
+        float[] y = {1f, -3f, 2f, 2f};
+        HeatMapChart chart = Figures.confusionChart(p, y);
+        Map<String, Integer> cells = new HashMap<>();
+        for (Number[] cell : chart.getHeatMapSeries().getHeatData()) {
+            cells.put(cell[0].intValue() + "," + cell[1].intValue(), cell[2].intValue());
+        }
+        assertEquals(49, cells.size());
+        assertEquals(1, cells.get("4,4"), "predicted 1, true 1");
+        assertEquals(1, cells.get("0,0"), "predicted -3 (rounded -2.6), true -3");
+        assertEquals(2, cells.get("3,5"), "predicted 0 twice, true 2");
+        assertEquals(4, cells.values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    @Test
+    void scatterSeparatesCleanAndAffectedSamples() {
+        XYChart chart = Figures.predictionScatterChart(new float[] {1, 2, 3}, new float[] {1, 2, 2},
+                new boolean[] {true, false, false});
+        assertEquals(List.of("clean", "negative information", "y = x"), List.copyOf(chart.getSeriesMap().keySet()));
+        assertEquals(2, chart.getSeriesMap().get("clean").getXData().length);
+        assertTrue(chart.getXAxisTitle().contains("true") && chart.getYAxisTitle().contains("predicted"));
+    }
+}

@@ -1,0 +1,76 @@
+package org.mecam.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Aggregation statistics against hand and scipy values; the table writers' three formats. */
+class StatsAndTablesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void meanAndSampleStd() {
+        double[] x = {0.731, 0.745, 0.752, 0.739, 0.760};
+        assertEquals(0.7454, Stats.mean(x), 1e-12);
+        double m = 0.7454;
+        double ss = 0;
+        for (double v : x) {
+            ss += (v - m) * (v - m);
+        }
+        assertEquals(Math.sqrt(ss / 4), Stats.std(x), 1e-12, "n - 1 denominator");
+        assertEquals(0.011238327277669049, Stats.std(x), 1e-12, "numpy std(ddof=1)");
+        assertTrue(Double.isNaN(Stats.std(new double[] {1})));
+    }
+
+    @Test
+    void pairedTTestMatchesScipy() {
+        double[] a = {0.731, 0.745, 0.752, 0.739, 0.760};
+        double[] b = {0.742, 0.751, 0.768, 0.741, 0.779};
+        Stats.PairedTest t = Stats.pairedTTest(a, b);
+        assertEquals(-3.4605432150048077, t.t(), 1e-9, "scipy.stats.ttest_rel statistic");
+        assertEquals(0.025804981611446655, t.p(), 1e-9, "scipy.stats.ttest_rel p-value");
+        assertEquals(5, t.n());
+        assertEquals(-0.0108, t.meanDifference(), 1e-12);
+        assertEquals(1.0, Stats.pairedTTest(a, a).p(), "identical runs");
+        assertTrue(Double.isNaN(Stats.pairedTTest(new double[] {1}, new double[] {2}).p()));
+    }
+
+    @Test
+    void tablesAsCsvMarkdownAndLatex() throws IOException {
+        TextTable t = new TextTable("Ablations_x & y", List.of("variant", "MAE"));
+        t.add(List.of("full", "0.712 ± 0.010"), new boolean[] {false, true});
+        t.add(List.of("w/o filter, a", "0.745 ± 0.012"), null);
+        t.note("p: paired t-test");
+        List<Path> files = t.write(tmp, "table");
+        assertEquals(3, files.size());
+        String md = Files.readString(tmp.resolve("table.md"));
+        assertTrue(md.contains("| full | **0.712 ± 0.010** |"), md);
+        String tex = Files.readString(tmp.resolve("table.tex"));
+        assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"));
+        assertTrue(tex.contains("\\textbf{0.712 $\\pm$ 0.010}"), tex);
+        assertTrue(tex.contains("Ablations\\_x \\& y"), "LaTeX special characters escaped");
+        String csv = Files.readString(tmp.resolve("table.csv"));
+        assertTrue(csv.contains("\"w/o filter, a\",0.712") || csv.contains("\"w/o filter, a\",0.745"), csv);
+    }
+
+    @Test
+    void pcaFindsTheDirectionOfLargestVariance() {
+        float[][] x = new float[50][3];
+        for (int i = 0; i < 50; i++) {
+            x[i][0] = i;
+            x[i][1] = 0.01f * (i % 3);
+            x[i][2] = 5;
+        }
+        double[][] p = Pca.project2(x);
+        assertEquals(0.999, p[50][0], 0.01, "almost all variance on the first component");
+        assertEquals(Math.abs(p[49][0] - p[0][0]), 49, 1e-6);
+    }
+}
