@@ -75,8 +75,9 @@ final class GridCommands {
     }
 
     @Command(name = "robustness", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Run a robustness grid: train each variant and seed, then evaluate the test set under each",
-                "perturbation and level of the grid's \"robustness\" section; write tables and figures."})
+            description = {"Run a robustness grid (train, then evaluate under perturbations) and write its tables and figures.",
+                "Each variant and seed is trained once; its test set is then evaluated under each perturbation and",
+                "level of the grid's \"robustness\" section."})
     static final class RobustnessGrid extends RunGrid {
         @Override
         void check(Grid g) {

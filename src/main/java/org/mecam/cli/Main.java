@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
                 + " talking-heads cross-attention (DJL / PyTorch).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, DataCommand.class,
             GridCommands.Ablate.class, GridCommands.RobustnessGrid.class, GridCommands.Report.class, BenchCommand.class,
-            GridCommands.Worker.class, BenchWorkerCommand.class, BenchDataWorkerCommand.class})
+            KernelCommand.class, GridCommands.Worker.class, BenchWorkerCommand.class,
+            BenchDataWorkerCommand.class})
 public final class Main {
 
     /** Exit code of bad input or configuration. */

@@ -127,6 +127,37 @@ public final class DataInspector {
         return t;
     }
 
+    /**
+     * @return per split, how many samples carry each kind of negative information in each
+     *     modality (synthetic data; empty when the dataset records no flags)
+     */
+    public static Table negativeInfo(MultimodalDataset data) {
+        StringColumn split = StringColumn.create("split");
+        StringColumn kind = StringColumn.create("negative_info");
+        StringColumn modality = StringColumn.create("modality");
+        IntColumn count = IntColumn.create("samples");
+        DoubleColumn share = DoubleColumn.create("share");
+        for (Split s : data.splits()) {
+            if (!s.hasNegativeFlags()) {
+                continue;
+            }
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (int i = 0; i < s.size(); i++) {
+                counts.merge(s.negative[i].key() + "\u0000" + NegativeInfo.modalityName(s.negativeModality[i]), 1,
+                        Integer::sum);
+            }
+            for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
+                String[] k = e.getKey().split("\u0000");
+                split.append(s.name);
+                kind.append(k[0]);
+                modality.append(k[1]);
+                count.append(e.getValue());
+                share.append(Math.round(1000.0 * e.getValue() / s.size()) / 1000.0);
+            }
+        }
+        return Table.create("negative information per split", split, kind, modality, count, share);
+    }
+
     /** @return per split, the 7-class histogram of the labels (rounded, clipped to [-3, 3]) */
     public static Table labels(MultimodalDataset data) {
         StringColumn split = StringColumn.create("split");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import org.mecam.data.Batch;
 import org.mecam.data.BatchBuilder;
+import org.mecam.engine.Interruption;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
 
@@ -24,6 +25,7 @@ public final class Evaluator {
         ParameterStore ps = new ParameterStore(manager, false);
         try (NoGrad ignored = NoGrad.enter()) {
             for (int[] idx : BatchBuilder.plan(out.length, batchSize, null)) {
+                Interruption.check();
                 try (Batch batch = builder.build(manager, idx)) {
                     float[] p = model.forward(ps, batch, MecamModel.Stage.EVAL, null, false).prediction().toFloatArray();
                     for (int k = 0; k < idx.length; k++) {

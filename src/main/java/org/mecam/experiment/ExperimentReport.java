@@ -37,6 +37,9 @@ import tech.tablesaw.api.Table;
  * and the figures (training curves, ablation bars, robustness curves with bands, projections of
  * the representations before and after the contrastive filter, attention heat maps, predicted vs
  * true, confusion matrix). Tables go to {@code <root>/tables}, figures to {@code <root>/figures}.
+ *
+ * <p>{@link #write(Path)} writes them all; {@link #of(Path)} gives the same tables and charts as
+ * objects (for notebooks), per grid and dataset.
  */
 public final class ExperimentReport {
 
@@ -50,6 +53,8 @@ public final class ExperimentReport {
     private final Path figures;
     private final List<Path> written = new ArrayList<>();
 
+    private final Map<String, GridSpec> specs = new LinkedHashMap<>();
+
     private ExperimentReport(Path root) {
         this.store = ResultStore.scan(root);
         this.tables = root.resolve("tables");
@@ -58,12 +63,123 @@ public final class ExperimentReport {
 
     /** Writes every table and figure; returns the files written. */
     public static List<Path> write(Path root) throws IOException {
+        return of(root).writeAll();
+    }
+
+    /** @return the report of the finished runs under {@code root}, nothing written yet */
+    public static ExperimentReport of(Path root) {
         if (!Files.isDirectory(root)) {
             throw new org.mecam.config.ConfigException("report: no results directory " + root.toAbsolutePath());
         }
-        ExperimentReport r = new ExperimentReport(root);
-        r.all();
-        return r.written;
+        return new ExperimentReport(root);
+    }
+
+    /** Writes every table and figure under the root's {@code tables/} and {@code figures/}; returns the files. */
+    public List<Path> writeAll() throws IOException {
+        written.clear();
+        all();
+        return List.copyOf(written);
+    }
+
+    /** @return the runs the report reads */
+    public ResultStore store() {
+        return store;
+    }
+
+    /** @return the grids with finished runs, in the order first found */
+    public List<String> grids() {
+        return List.copyOf(new LinkedHashSet<>(store.metrics().stringColumn("grid").asList()));
+    }
+
+    /** @return the datasets of a grid with finished runs */
+    public List<String> datasets(String grid) {
+        return List.copyOf(datasetsOf(grid));
+    }
+
+    /** @return the ablation table: per variant, each metric's mean ± std over seeds, best mean in bold */
+    public TextTable ablationTable(String grid, String dataset) {
+        return ablationStats(spec(grid), dataset).table();
+    }
+
+    /** @return each variant's paired differences to the reference variant, with p-values */
+    public TextTable ablationDifferences(String grid, String dataset) {
+        return differences(spec(grid), dataset);
+    }
+
+    /**
+     * @param metric a key of {@link Metrics#KEYS}
+     * @return bars of the metric's mean per variant with ± std error bars
+     */
+    public org.knowm.xchart.CategoryChart ablationBars(String grid, String dataset, String metric) {
+        int k = Metrics.KEYS.indexOf(metric);
+        if (k < 0) {
+            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + Metrics.KEYS + ")");
+        }
+        GridSpec spec = spec(grid);
+        AblationStats a = ablationStats(spec, dataset);
+        List<String> variants = spec.variants();
+        double[] m = new double[variants.size()];
+        double[] sd = new double[variants.size()];
+        for (int v = 0; v < variants.size(); v++) {
+            m[v] = a.means()[v][k];
+            sd[v] = a.stds()[v][k];
+        }
+        String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : LABELS.get(metric) + " (fraction)";
+        return ExperimentCharts.ablationBars("Ablations: " + LABELS.get(metric) + ", " + dataset, unit, variants,
+                new ExperimentCharts.MeanStd(m, sd));
+    }
+
+    /** @return the robustness table (AUC and effective robustness per method and perturbation), or null without sweeps */
+    public TextTable robustnessTable(String grid, String dataset) {
+        Curves c = curves(spec(grid), dataset);
+        return c == null ? null : robustnessTables(spec(grid), dataset, c)[0];
+    }
+
+    /** @return one panel per perturbation: the metric against the level p per method, mean ± std bands; empty without sweeps */
+    public List<XYChart> robustnessCurves(String grid, String dataset, String metric) {
+        Curves c = curves(spec(grid), dataset);
+        return c == null ? List.of() : robustnessPanels(spec(grid), c, metric);
+    }
+
+    /** @return test metrics on clean samples and on samples with each kind of negative information, or null without flags */
+    public TextTable negativeInfoTable(String grid, String dataset) {
+        return subsetsTable(spec(grid), dataset);
+    }
+
+    /** @return the training-curve panels of the reference variant, averaged over its seeds; empty without runs */
+    public List<XYChart> trainingCurves(String grid, String dataset) throws IOException {
+        GridSpec spec = spec(grid);
+        List<List<EpochStats>> epochs = new ArrayList<>();
+        for (ResultStore.Run r : referenceRuns(spec, dataset)) {
+            if (Files.isRegularFile(r.dir().resolve("epochs.csv"))) {
+                epochs.add(EpochStats.readCsv(r.dir().resolve("epochs.csv")));
+            }
+        }
+        if (epochs.isEmpty()) {
+            return List.of();
+        }
+        List<XYChart> panels = Figures.trainingCurvePanels(EpochStats.mean(epochs));
+        panels.forEach(p -> p.setTitle(p.getTitle() + " (mean of " + epochs.size() + " seeds)"));
+        return panels;
+    }
+
+    private GridSpec spec(String grid) {
+        if (!grids().contains(grid)) {
+            throw new IllegalArgumentException("no finished runs of grid '" + grid + "' under " + store.root()
+                    + " (grids there: " + grids() + ")");
+        }
+        return specs.computeIfAbsent(grid, g -> {
+            try {
+                return GridSpec.read(store.root(), g, store);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private List<ResultStore.Run> referenceRuns(GridSpec spec, String dataset) {
+        return store.runs().stream().filter(r -> r.grid().equals(spec.name()) && r.dataset().equals(dataset)
+                && r.variant().equals(spec.runVariant(spec.reference()))).toList();
     }
 
     private void all() throws IOException {
@@ -75,10 +191,9 @@ public final class ExperimentReport {
         if (store.subsets().rowCount() > 0) {
             written.add(csv(store.subsets(), "all-negative-info-long"));
         }
-        Set<String> grids = new LinkedHashSet<>(store.metrics().stringColumn("grid").asList());
-        for (String grid : grids) {
-            GridSpec spec = GridSpec.read(store.root(), grid, store);
-            for (String dataset : datasets(grid)) {
+        for (String grid : grids()) {
+            GridSpec spec = spec(grid);
+            for (String dataset : datasetsOf(grid)) {
                 String base = Grid.slug(grid) + "-" + Grid.slug(dataset);
                 ablation(spec, dataset, base);
                 robustness(spec, dataset, base);
@@ -95,7 +210,7 @@ public final class ExperimentReport {
         return file;
     }
 
-    private Set<String> datasets(String grid) {
+    private Set<String> datasetsOf(String grid) {
         Set<String> out = new LinkedHashSet<>();
         Table m = store.metrics();
         for (int i = 0; i < m.rowCount(); i++) {
@@ -147,7 +262,18 @@ public final class ExperimentReport {
 
     // ---- ablation table and bars
 
+    /** Means and standard deviations over seeds, per variant (rows) and metric (columns), and the table. */
+    private record AblationStats(double[][] means, double[][] stds, TextTable table) {}
+
     private void ablation(GridSpec spec, String dataset, String base) throws IOException {
+        written.addAll(ablationStats(spec, dataset).table().write(tables, base + "-ablation"));
+        written.addAll(differences(spec, dataset).write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
+        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+            written.addAll(FigureFiles.save(ablationBars(spec.name(), dataset, metric), figures, base + "-ablation-" + metric));
+        }
+    }
+
+    private AblationStats ablationStats(GridSpec spec, String dataset) {
         List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
         Metrics.KEYS.forEach(k -> headers.add(LABELS.get(k)));
         TextTable table = new TextTable("Ablations, " + spec.name() + " on " + dataset
@@ -174,24 +300,10 @@ public final class ExperimentReport {
         }
         table.note("Bold: best mean of the column. Variants marked same as another reuse its runs: "
                 + (spec.sameAs().isEmpty() ? "none" : spec.sameAs().toString()) + ".");
-        written.addAll(table.write(tables, base + "-ablation"));
-        differences(spec, dataset, base);
-        List<String> variants = spec.variants();
-        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
-            int k = Metrics.KEYS.indexOf(metric);
-            double[] m = new double[variants.size()];
-            double[] s = new double[variants.size()];
-            for (int v = 0; v < variants.size(); v++) {
-                m[v] = means[v][k];
-                s[v] = stds[v][k];
-            }
-            String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : LABELS.get(metric) + " (fraction)";
-            written.addAll(FigureFiles.save(ExperimentCharts.ablationBars("Ablations: " + LABELS.get(metric) + ", "
-                    + dataset, unit, variants, new ExperimentCharts.MeanStd(m, s)), figures, base + "-ablation-" + metric));
-        }
+        return new AblationStats(means, stds, table);
     }
 
-    private void differences(GridSpec spec, String dataset, String base) throws IOException {
+    private TextTable differences(GridSpec spec, String dataset) {
         List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
         Metrics.KEYS.forEach(k -> headers.add("Δ " + LABELS.get(k) + " (p)"));
         TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
@@ -216,7 +328,7 @@ public final class ExperimentReport {
         }
         table.note("Δ = variant − reference, mean over seeds; p: " + Stats.PairedTest.name()
                 + " (pairs matched by seed; 'pairs' is their number). Bold: p < 0.05.");
-        written.addAll(table.write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
+        return table;
     }
 
     /** @return values of a metric for two variants over the seeds both have, in seed order */
@@ -264,7 +376,28 @@ public final class ExperimentReport {
 
     // ---- robustness
 
+    /** Robustness curves of a grid on a dataset: (variant, perturbation) -> metric -> seed -> level -> value. */
+    private record Curves(Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves, List<String> kinds,
+            List<String> methods) {}
+
     private void robustness(GridSpec spec, String dataset, String base) throws IOException {
+        Curves c = curves(spec, dataset);
+        if (c == null) {
+            return;
+        }
+        TextTable[] t = robustnessTables(spec, dataset, c);
+        written.addAll(t[0].write(tables, base + "-robustness"));
+        Files.createDirectories(tables);
+        Path pointsFile = tables.resolve(base + "-robustness-curves.csv");
+        Files.writeString(pointsFile, t[1].csv());
+        written.add(pointsFile);
+        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+            List<XYChart> panels = robustnessPanels(spec, c, metric);
+            written.addAll(FigureFiles.save(panels, Math.min(3, panels.size()), figures, base + "-robustness-" + metric));
+        }
+    }
+
+    private Curves curves(GridSpec spec, String dataset) {
         Table rob = store.robustness();
         Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves = new LinkedHashMap<>();
         List<String> kinds = new ArrayList<>();
@@ -282,7 +415,7 @@ public final class ExperimentReport {
                     .put(rob.doubleColumn("level").get(i), rob.doubleColumn("value").get(i));
         }
         if (curves.isEmpty()) {
-            return;
+            return null;
         }
         List<String> methods = new ArrayList<>();
         for (String v : spec.variants()) {
@@ -290,14 +423,15 @@ public final class ExperimentReport {
                 methods.add(v);
             }
         }
-        String reference = spec.robustnessReference();
-        robustnessTable(spec, dataset, base, curves, kinds, methods, reference);
-        robustnessCurves(spec, dataset, base, curves, kinds, methods);
+        return new Curves(curves, kinds, methods);
     }
 
-    private void robustnessTable(GridSpec spec, String dataset, String base,
-            Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves, List<String> kinds,
-            List<String> methods, String reference) throws IOException {
+    /** @return the AUC / effective-robustness table and the table of every curve point */
+    private TextTable[] robustnessTables(GridSpec spec, String dataset, Curves c) {
+        Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves = c.curves();
+        List<String> kinds = c.kinds();
+        List<String> methods = c.methods();
+        String reference = spec.robustnessReference();
         List<String> headers = new ArrayList<>(List.of("method", "perturbation", "AUC MAE", "AUC Acc-2 (has0)",
                 "AUC F1 (has0)"));
         if (reference != null) {
@@ -337,11 +471,7 @@ public final class ExperimentReport {
         table.note("AUC: trapezoid area over the levels p (relative robustness). ER (effective robustness): area between"
                 + " the method's curve and the reference's curve shifted to match at p = 0, per seed; positive means the"
                 + " method degrades less (for MAE the sign is flipped).");
-        written.addAll(table.write(tables, base + "-robustness"));
-        Files.createDirectories(tables);
-        Path pointsFile = tables.resolve(base + "-robustness-curves.csv");
-        Files.writeString(pointsFile, points.csv());
-        written.add(pointsFile);
+        return new TextTable[] {table, points};
     }
 
     private static String meanStd(double[] x) {
@@ -384,34 +514,40 @@ public final class ExperimentReport {
         return c.values().stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private void robustnessCurves(GridSpec spec, String dataset, String base,
-            Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves, List<String> kinds, List<String> methods)
-            throws IOException {
-        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
-            List<XYChart> panels = new ArrayList<>();
-            for (String kind : kinds) {
-                Map<String, ExperimentCharts.MeanStd> byMethod = new LinkedHashMap<>();
-                double[] levels = null;
-                for (String method : methods) {
-                    Map<String, Map<Long, SortedMap<Double, Double>>> byMetric = curves.get(spec.runVariant(method) + "\u0000" + kind);
-                    if (byMetric == null) {
-                        continue;
-                    }
-                    SortedMap<Double, double[]> pts = pointwise(byMetric.get(metric));
-                    levels = pts.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-                    byMethod.put(method, new ExperimentCharts.MeanStd(pts.values().stream().mapToDouble(v -> v[0]).toArray(),
-                            pts.values().stream().mapToDouble(v -> v[1]).toArray()));
-                }
-                String unit = metric.equals("mae") ? "MAE (sentiment units)" : LABELS.get(metric) + " (fraction)";
-                panels.add(ExperimentCharts.robustnessCurves(kind + ": " + LABELS.get(metric), unit, levels, byMethod));
-            }
-            written.addAll(FigureFiles.save(panels, Math.min(3, panels.size()), figures, base + "-robustness-" + metric));
+    private List<XYChart> robustnessPanels(GridSpec spec, Curves c, String metric) {
+        if (!Metrics.KEYS.contains(metric)) {
+            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + Metrics.KEYS + ")");
         }
+        List<XYChart> panels = new ArrayList<>();
+        for (String kind : c.kinds()) {
+            Map<String, ExperimentCharts.MeanStd> byMethod = new LinkedHashMap<>();
+            double[] levels = null;
+            for (String method : c.methods()) {
+                Map<String, Map<Long, SortedMap<Double, Double>>> byMetric = c.curves().get(spec.runVariant(method) + "\u0000" + kind);
+                if (byMetric == null) {
+                    continue;
+                }
+                SortedMap<Double, double[]> pts = pointwise(byMetric.get(metric));
+                levels = pts.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+                byMethod.put(method, new ExperimentCharts.MeanStd(pts.values().stream().mapToDouble(v -> v[0]).toArray(),
+                        pts.values().stream().mapToDouble(v -> v[1]).toArray()));
+            }
+            String unit = metric.equals("mae") ? "MAE (sentiment units)" : LABELS.getOrDefault(metric, metric) + " (fraction)";
+            panels.add(ExperimentCharts.robustnessCurves(kind + ": " + LABELS.getOrDefault(metric, metric), unit, levels, byMethod));
+        }
+        return panels;
     }
 
     // ---- metrics by negative information (synthetic data)
 
     private void subsets(GridSpec spec, String dataset, String base) throws IOException {
+        TextTable table = subsetsTable(spec, dataset);
+        if (table != null) {
+            written.addAll(table.write(tables, base + "-negative-info"));
+        }
+    }
+
+    private TextTable subsetsTable(GridSpec spec, String dataset) {
         Table sub = store.subsets();
         List<String> groups = List.of("clean", "affected", "conflict", "noise", "drop", "shuffle");
         List<String> headers = new ArrayList<>(List.of("variant"));
@@ -431,10 +567,11 @@ public final class ExperimentReport {
             any |= !cells.get(1).isEmpty();
             table.add(cells, null);
         }
-        if (any) {
-            table.note("clean: test samples without negative information; affected: with any; then by kind.");
-            written.addAll(table.write(tables, base + "-negative-info"));
+        if (!any) {
+            return null;
         }
+        table.note("clean: test samples without negative information; affected: with any; then by kind.");
+        return table;
     }
 
     private static double[] subsetValues(Table sub, GridSpec spec, String dataset, String variant, String subset, String metric) {
@@ -452,21 +589,13 @@ public final class ExperimentReport {
     // ---- figures of the reference variant's runs
 
     private void runFigures(GridSpec spec, String dataset, String base) throws IOException {
-        List<ResultStore.Run> runs = store.runs().stream().filter(r -> r.grid().equals(spec.name())
-                && r.dataset().equals(dataset) && r.variant().equals(spec.runVariant(spec.reference()))).toList();
+        List<ResultStore.Run> runs = referenceRuns(spec, dataset);
         if (runs.isEmpty()) {
             return;
         }
-        List<List<EpochStats>> epochs = new ArrayList<>();
-        for (ResultStore.Run r : runs) {
-            if (Files.isRegularFile(r.dir().resolve("epochs.csv"))) {
-                epochs.add(EpochStats.readCsv(r.dir().resolve("epochs.csv")));
-            }
-        }
-        if (!epochs.isEmpty()) {
-            List<XYChart> panels = Figures.trainingCurvePanels(EpochStats.mean(epochs));
-            panels.forEach(p -> p.setTitle(p.getTitle() + " (mean of " + epochs.size() + " seeds)"));
-            written.addAll(FigureFiles.save(panels, 3, figures, base + "-training-curves"));
+        List<XYChart> curves = trainingCurves(spec.name(), dataset);
+        if (!curves.isEmpty()) {
+            written.addAll(FigureFiles.save(curves, 3, figures, base + "-training-curves"));
         }
         ResultStore.Run first = runs.get(0);
         if (!Files.isRegularFile(first.dir().resolve("predictions.csv"))) {

@@ -44,12 +44,14 @@ import org.mecam.data.Perturbation;
  *
  * A run's config is the base (a built-in or file config named by "config", then the other keys),
  * then the dataset's keys, then the variant's, then the seed. A variant "same_as" another is the
- * same configuration under a second name: reported, not run again.
+ * same configuration under a second name: reported, not run again. An optional
+ * {@code "limits": {"maxEpochs": 2, "datasetLimit": 64}} caps every run's epochs and samples per
+ * split after merging (smoke runs; see {@link #scaled}).
  */
 public final class Grid {
 
     private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "datasets", "reference",
-            "variants", "robustness");
+            "variants", "robustness", "limits");
 
     /** A dataset of the grid. */
     public record Dataset(String name, JsonObject config) {}
@@ -78,9 +80,13 @@ public final class Grid {
     private final String reference;
     private final Sweep sweep;
     private final String source;
+    private final JsonObject json;
+    private final int maxEpochs;
+    private final int datasetLimit;
 
     private Grid(JsonObject json, String source) {
         this.source = source;
+        this.json = json.deepCopy();
         for (String key : json.keySet()) {
             if (!KEYS.contains(key)) {
                 throw new ConfigException(source + ": unknown key '" + key + "' (known: " + KEYS + ")");
@@ -113,7 +119,75 @@ public final class Grid {
         }
         reference = string(json, "reference", variants.isEmpty() ? null : variants.get(0).name());
         sweep = json.has("robustness") ? sweep(json.getAsJsonObject("robustness")) : null;
+        JsonObject limits = json.has("limits") ? json.getAsJsonObject("limits") : new JsonObject();
+        maxEpochs = limits.has("maxEpochs") ? limits.get("maxEpochs").getAsInt() : 0;
+        datasetLimit = limits.has("datasetLimit") ? limits.get("datasetLimit").getAsInt() : 0;
+        if (maxEpochs < 0 || datasetLimit < 0) {
+            throw new ConfigException(source + ": limits must be >= 0 (0 = no limit), got maxEpochs " + maxEpochs
+                    + ", datasetLimit " + datasetLimit);
+        }
         check();
+    }
+
+    /**
+     * A smaller copy of this grid for smoke runs and tests: every run trains at most
+     * {@code maxEpochs} epochs on at most {@code datasetLimit} samples per split, over
+     * {@code seeds}. Limits change the runs, so a limited grid gets its own name (and results
+     * directory), e.g. {@code ablations-mosi (epochs<=1, 64 per split)}; a grid limited to a
+     * subset of its seeds only keeps the name.
+     *
+     * @param maxEpochs 0 for no limit
+     * @param datasetLimit 0 for no limit
+     * @param seeds the seeds to run, or null for the grid's own
+     */
+    public Grid scaled(int maxEpochs, int datasetLimit, List<Long> seeds) {
+        JsonObject copy = json.deepCopy();
+        JsonObject limits = new JsonObject();
+        int e = maxEpochs > 0 ? (this.maxEpochs > 0 ? Math.min(this.maxEpochs, maxEpochs) : maxEpochs) : this.maxEpochs;
+        int n = datasetLimit > 0 ? (this.datasetLimit > 0 ? Math.min(this.datasetLimit, datasetLimit) : datasetLimit)
+                : this.datasetLimit;
+        if (e > 0) {
+            limits.addProperty("maxEpochs", e);
+        }
+        if (n > 0) {
+            limits.addProperty("datasetLimit", n);
+        }
+        copy.add("limits", limits);
+        if (seeds != null) {
+            if (seeds.isEmpty()) {
+                throw new ConfigException(source + ": a scaled grid needs at least one seed");
+            }
+            JsonArray s = new JsonArray();
+            seeds.forEach(s::add);
+            copy.add("seeds", s);
+        }
+        if ((e != this.maxEpochs || n != this.datasetLimit) && (e > 0 || n > 0)) {
+            String base = json.has("name") ? json.get("name").getAsString().replaceAll(" \\((epochs<=\\d+|\\d+ per split)(, \\d+ per split)?\\)$", "") : name;
+            List<String> parts = new ArrayList<>();
+            if (e > 0) {
+                parts.add("epochs<=" + e);
+            }
+            if (n > 0) {
+                parts.add(n + " per split");
+            }
+            copy.addProperty("name", base + " (" + String.join(", ", parts) + ")");
+        }
+        return new Grid(copy, source + (e > 0 || n > 0 ? ", limited" : ""));
+    }
+
+    /** @return the grid as JSON (what {@link #load} reads back), e.g. for worker processes of a scaled grid */
+    public String json() {
+        return ConfigJson.GSON.toJson(json);
+    }
+
+    /** @return the epoch cap of every run (0: none) */
+    public int maxEpochs() {
+        return maxEpochs;
+    }
+
+    /** @return the samples-per-split cap of every run (0: none) */
+    public int datasetLimit() {
+        return datasetLimit;
     }
 
     private Sweep sweep(JsonObject r) {
@@ -235,7 +309,14 @@ public final class Grid {
             layer.entrySet().forEach(e -> merged.add(e.getKey(), e.getValue()));
         }
         merged.addProperty("seed", seed);
-        return ConfigJson.fromJson(merged.toString(), source + ", variant '" + v.name() + "', dataset '" + d.name() + "'");
+        RunConfig c = ConfigJson.fromJson(merged.toString(), source + ", variant '" + v.name() + "', dataset '" + d.name() + "'");
+        if (maxEpochs > 0) {
+            c.epochs = Math.min(c.epochs, maxEpochs);
+        }
+        if (datasetLimit > 0) {
+            c.datasetLimit = c.datasetLimit > 0 ? Math.min(c.datasetLimit, datasetLimit) : datasetLimit;
+        }
+        return c;
     }
 
     /** @return labels recorded in each run's provenance */

@@ -13,6 +13,7 @@ import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.Interruption;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.train.TrainingListener;
 import org.slf4j.Logger;
@@ -46,6 +47,11 @@ public final class GridRunner {
             throws IOException, InterruptedException {
         List<Grid.RunSpec> runs = grid.expand();
         int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
+        for (Grid.RunSpec r : runs) {
+            if (Files.isDirectory(r.dir(root, grid.name()))) {
+                checkReusable(r.dir(root, grid.name()), r.config());
+            }
+        }
         LOG.info("grid {}: {} runs, {} finished, {} to run{}", grid.name(), runs.size(), runs.size() - pending, pending,
                 workers > 1 ? " in " + workers + " worker processes" : "");
         writeSpec(grid, gridRef, root);
@@ -53,17 +59,38 @@ public final class GridRunner {
             return runShard(grid, root, 0, 1, listener);
         }
         List<Process> processes = new ArrayList<>();
+        List<Thread> pumps = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
             List<String> cmd = javaCommand();
             cmd.addAll(List.of("org.mecam.cli.Main", "grid-worker", "--grid", gridRef, "--results", root.toString(),
                     "--shard", String.valueOf(w), "--of", String.valueOf(workers)));
-            processes.add(new ProcessBuilder(cmd).inheritIO().start());
+            Process p = new ProcessBuilder(cmd).start();
+            // copied rather than inherited, so that a notebook cell shows the workers' progress
+            pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out"));
+            pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err"));
+            processes.add(p);
         }
         List<String> failures = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            int code = processes.get(w).waitFor();
-            if (code != 0) {
-                failures.add("worker " + w + " exited with code " + code);
+        try {
+            for (int w = 0; w < workers; w++) {
+                Process p = processes.get(w);
+                while (!p.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    Interruption.check();
+                }
+                if (p.exitValue() != 0) {
+                    failures.add("worker " + w + " exited with code " + p.exitValue());
+                }
+            }
+            for (Thread t : pumps) {
+                t.join(5000); // the workers' last lines, before the caller moves on
+            }
+        } finally {
+            // an interrupted (or failed) wait must not leave workers training in the background
+            for (Process p : processes) {
+                if (p.isAlive()) {
+                    p.descendants().forEach(ProcessHandle::destroy);
+                    p.destroy();
+                }
             }
         }
         int done = (int) runs.stream().filter(r -> Files.isDirectory(r.dir(root, grid.name()))).count();
@@ -81,9 +108,11 @@ public final class GridRunner {
             Grid.RunSpec spec = runs.get(i);
             Path target = spec.dir(root, grid.name());
             if (Files.isDirectory(target)) {
+                checkReusable(target, spec.config());
                 skipped++;
                 continue;
             }
+            Interruption.check();
             LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
                     spec.variant(), spec.seed());
             RunConfig c = spec.config();
@@ -96,7 +125,7 @@ public final class GridRunner {
                             r.training().failure().getMessage());
                 }
                 ran++;
-            } catch (ConfigException e) {
+            } catch (ConfigException | Interruption.InterruptedRunException e) {
                 throw e;
             } catch (RuntimeException e) {
                 LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
@@ -104,6 +133,50 @@ public final class GridRunner {
             }
         }
         return new Summary(runs.size(), skipped, ran, failures);
+    }
+
+    private static Thread pump(java.io.InputStream from, java.io.PrintStream to, String name) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    to.println(line);
+                }
+            } catch (IOException e) {
+                // the worker is gone; its exit code tells
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Keys that do not change what a run computes. */
+    private static final java.util.Set<String> NOT_COMPARED = java.util.Set.of("results", "threads", "device", "name",
+            "provenance");
+
+    /**
+     * A finished run directory is kept only when it holds the configuration the grid asks for now;
+     * otherwise (the grid file was edited, or smoke-scale runs sit where full ones should go) the
+     * grid stops with the directory and the first differing key instead of mixing results.
+     */
+    static void checkReusable(Path dir, RunConfig expected) {
+        Path file = dir.resolve("config.json");
+        com.google.gson.JsonObject have;
+        try {
+            have = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(file + ": cannot read the configuration of a finished run (" + e.getMessage()
+                    + "); delete " + dir + " to run it again");
+        }
+        com.google.gson.JsonObject want = ConfigJson.GSON.toJsonTree(expected).getAsJsonObject();
+        for (String key : want.keySet()) {
+            if (!NOT_COMPARED.contains(key) && !java.util.Objects.equals(have.get(key), want.get(key))) {
+                throw new ConfigException(file + ": this run was made with " + key + " = " + have.get(key)
+                        + " but the grid now asks for " + key + " = " + want.get(key)
+                        + "; delete the directory (or use another --results root) to run it again");
+            }
+        }
     }
 
     /** Runs sharing a dataset configuration share its loaded data within a process. */

@@ -29,7 +29,25 @@ public final class RunDirectory {
         this.root = root;
         this.id = id;
         this.staging = root.resolve(STAGING).resolve(id + "-" + UUID.randomUUID().toString().substring(0, 8));
-        Files.createDirectories(staging);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createDirectories(staging);
+                return;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt == 3) { // the staging area was removed meanwhile by another run's tidy-up
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Removes the staging area once it is empty (another process may still be using it). */
+    private void tidy() {
+        try {
+            Files.deleteIfExists(staging.getParent());
+        } catch (IOException e) {
+            // not empty: another run is being written, or a killed run left its files
+        }
     }
 
     /** Starts a run directory {@code root/id} (written when {@link #commit()} is called). */
@@ -65,6 +83,7 @@ public final class RunDirectory {
             }
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                tidy();
                 return target;
             } catch (FileAlreadyExistsException e) {
                 // taken meanwhile by another process: try the next name
@@ -85,12 +104,14 @@ public final class RunDirectory {
         } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
             abandon();
         }
+        tidy();
         return target;
     }
 
     /** Deletes the staging directory (after a failure that must leave nothing behind). */
     public void abandon() {
         deleteRecursively(staging);
+        tidy();
     }
 
     /** Deletes a directory tree, ignoring what cannot be deleted. */

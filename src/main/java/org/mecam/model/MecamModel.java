@@ -18,6 +18,7 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
 import org.mecam.data.Batch;
 import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.NativeArrays;
 
 /**
  * MECAM (DESIGN section 2), wired from a {@link RunConfig}: encoders for the modalities in use,
@@ -328,28 +330,49 @@ public final class MecamModel extends AbstractBlock {
         return sum.mul(Ops.scalar(sum, 1.0 / lateHeads.size()));
     }
 
-    /** Early fusion: one LSTM over the frame-wise concatenation of the aligned modalities. */
+    /**
+     * Early fusion: one LSTM over the frame-wise concatenation of the aligned modalities. The data
+     * are aligned (checked when the dataset is loaded), but a batch's modalities may still differ in
+     * length, e.g. after a cross-sample conflict perturbation swapped in another sample's modality:
+     * shorter ones are right-padded with zero frames and each sample's sequence ends at the last
+     * valid frame of any modality.
+     */
     private Output earlyFusion(ParameterStore ps, Batch batch, boolean training) {
+        List<Batch.Sequence> used = new ArrayList<>();
+        for (char m : new char[] {'t', 'a', 'v'}) {
+            if (config.uses(m)) {
+                used.add(m == 't' ? batch.text : m == 'a' ? batch.audio : batch.vision);
+            }
+        }
+        long len = 0;
+        for (Batch.Sequence s : used) {
+            len = Math.max(len, s.data().getShape().get(1));
+        }
+        int[] last = new int[batch.size()];
+        Arrays.fill(last, -1);
         NDList frames = new NDList();
-        long len = -1;
-        for (Batch.Sequence s : new Batch.Sequence[] {config.uses('t') ? batch.text : null,
-                config.uses('a') ? batch.audio : null, config.uses('v') ? batch.vision : null}) {
-            if (s == null) {
-                continue;
+        for (Batch.Sequence s : used) {
+            Shape shape = s.data().getShape(); // (B, L, D)
+            long l = shape.get(1);
+            frames.add(l == len ? s.data() : NDArrays.concat(new NDList(s.data(),
+                    batch.manager.zeros(new Shape(shape.get(0), len - l, shape.get(2)), s.data().getDataType())), 1));
+            for (int k = 0; k < last.length; k++) {
+                last[k] = Math.max(last[k], s.lengths()[k] - 1);
             }
-            long l = s.data().getShape().get(1);
-            if (len >= 0 && l != len) {
-                throw new IllegalArgumentException("fusion=early needs aligned data (one frame per token); this batch has"
-                        + " sequences of " + len + " and " + l + " frames");
-            }
-            len = l;
-            frames.add(s.data());
         }
         NDArray x = frames.size() == 1 ? frames.head() : NDArrays.concat(frames, 2); // (B, L, Dt + Da + Dv)
-        Batch.Sequence ref = config.uses('t') ? batch.text : config.uses('a') ? batch.audio : batch.vision;
-        NDArray fused = early.forward(ps, new NDList(x, ref.last()), training).get(1); // (B, d)
+        NDArray lastIndex = used.size() == 1 ? used.get(0).last() : NativeArrays.longs(batch.manager, toLongs(last));
+        NDArray fused = early.forward(ps, new NDList(x, lastIndex), training).get(1); // (B, d)
         NDArray prediction = head.forward(ps, new NDList(fused), training).head();
         return new Output(prediction, null, null, null, null, null, fused, null);
+    }
+
+    private static long[] toLongs(int[] values) {
+        long[] out = new long[values.length];
+        for (int k = 0; k < values.length; k++) {
+            out[k] = values[k];
+        }
+        return out;
     }
 
     private NDArray fuse(ParameterStore ps, Encoded enc, boolean training, Map<Character, NDArray> attention) {
@@ -411,6 +434,14 @@ public final class MecamModel extends AbstractBlock {
     public NDArray contrastEmbedding(ParameterStore ps, char m, NDArray vector) {
         IntraModalContrastiveLoss block = contrast.get(m);
         return block == null ? null : block.embed(ps, vector, false);
+    }
+
+    /**
+     * @return whether the model has MMILB estimators: {@code beta > 0} and at least two modalities
+     *     (the pairs text-vision, text-audio, vision-audio that are present)
+     */
+    public boolean hasMutualInformation() {
+        return !mmilb.isEmpty();
     }
 
     /** @return the summed lld of the MMILB pairs (scalar) */

@@ -72,11 +72,12 @@ public final class ExperimentCharts {
      */
     public static XYChart robustnessCurves(String title, String metricLabel, double[] levels,
             Map<String, MeanStd> byMethod) {
-        XYChart chart = new XYChartBuilder().width(620).height(440).title(title)
+        // a vertical legend on the right: a horizontal one below is cut off beyond five methods
+        XYChart chart = new XYChartBuilder().width(780).height(440).title(title)
                 .xAxisTitle("perturbation level p (fraction)").yAxisTitle(metricLabel).build();
         Figures.style(chart);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         int k = 0;
         for (Map.Entry<String, MeanStd> e : byMethod.entrySet()) {
             Color c = PALETTE[k++ % PALETTE.length];

@@ -8,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,32 +40,57 @@ public final class FigureFiles {
     public static List<Path> save(List<? extends Chart<?, ?>> panels, int columns, Path dir, String base)
             throws IOException {
         Files.createDirectories(dir);
-        int w = panels.get(0).getWidth();
-        int h = panels.get(0).getHeight();
-        int rows = (panels.size() + columns - 1) / columns;
-        int width = w * Math.min(columns, panels.size());
-        int height = h * rows;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        paint(g, panels, columns, w, h, width, height);
-        g.dispose();
+        BufferedImage image = image(panels, columns);
         Path png = dir.resolve(base + ".png");
         Path tmpPng = dir.resolve("." + base + ".png.partial");
         if (!ImageIO.write(image, "png", tmpPng.toFile())) {
             throw new IOException("no PNG writer");
         }
         Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        VectorGraphics2D vg = new VectorGraphics2D();
-        paint(vg, panels, columns, w, h, width, height);
         Path svg = dir.resolve(base + ".svg");
         Path tmpSvg = dir.resolve("." + base + ".svg.partial");
-        try (OutputStream out = Files.newOutputStream(tmpSvg)) {
-            new SVGProcessor().getDocument(vg.getCommands(), new PageSize(0, 0, width, height)).writeTo(out);
-        }
+        Files.writeString(tmpSvg, svg(panels, columns), java.nio.charset.StandardCharsets.UTF_8);
         Files.move(tmpSvg, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return List.of(png, svg);
+    }
+
+    /**
+     * @param panels charts of equal size, laid out row by row
+     * @return the panels as one image (what the PNG files hold; notebooks display it)
+     */
+    public static BufferedImage image(List<? extends Chart<?, ?>> panels, int columns) {
+        if (panels.isEmpty() || columns < 1) {
+            throw new IllegalArgumentException("need at least one panel and one column, got " + panels.size() + " and "
+                    + columns);
+        }
+        int w = panels.get(0).getWidth();
+        int h = panels.get(0).getHeight();
+        int width = w * Math.min(columns, panels.size());
+        int height = h * ((panels.size() + columns - 1) / columns);
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        paint(g, panels, columns, w, h, width, height);
+        g.dispose();
+        return image;
+    }
+
+    /** @return the panels as one SVG document */
+    public static String svg(List<? extends Chart<?, ?>> panels, int columns) {
+        int w = panels.get(0).getWidth();
+        int h = panels.get(0).getHeight();
+        int width = w * Math.min(columns, panels.size());
+        int height = h * ((panels.size() + columns - 1) / columns);
+        VectorGraphics2D vg = new VectorGraphics2D();
+        paint(vg, panels, columns, w, h, width, height);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            new SVGProcessor().getDocument(vg.getCommands(), new PageSize(0, 0, width, height)).writeTo(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void paint(Graphics2D g, List<? extends Chart<?, ?>> panels, int columns, int w, int h, int width,

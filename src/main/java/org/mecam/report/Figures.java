@@ -152,7 +152,31 @@ public final class Figures {
         if (chart.getSeriesMap().isEmpty()) {
             return placeholder(title + " (not used in this run)", "epoch", yTitle);
         }
+        chart.getStyler().setYAxisDecimalPattern(decimalPattern(chart));
         return chart;
+    }
+
+    /**
+     * @return a y-axis number pattern with a few significant digits for the data's magnitude
+     *     (XChart prints every digit when a range is narrow, e.g. over two epochs)
+     */
+    static String decimalPattern(XYChart chart) {
+        double max = 0;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double v : s.getYData()) {
+                if (Double.isFinite(v)) {
+                    max = Math.max(max, Math.abs(v));
+                }
+            }
+        }
+        if (max == 0) {
+            return "0.0";
+        }
+        if (max < 1e-2 || max >= 1e5) {
+            return "0.00E0";
+        }
+        int digits = Math.max(1, 3 - (int) Math.floor(Math.log10(max)));
+        return "0." + "0".repeat(Math.min(digits, 5));
     }
 
     /** @return an empty chart with a title, for panels without data */

@@ -41,6 +41,16 @@ public final class TextTable {
         return this;
     }
 
+    /** @return the title (a caption; not part of CSV or Markdown files) */
+    public String title() {
+        return title;
+    }
+
+    /** @return the notes under the table */
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
     public List<String> headers() {
         return headers;
     }

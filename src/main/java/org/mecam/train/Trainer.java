@@ -20,6 +20,7 @@ import org.mecam.config.Selection;
 import org.mecam.data.Batch;
 import org.mecam.data.BatchBuilder;
 import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.Interruption;
 import org.mecam.engine.NoGrad;
 import org.mecam.eval.Evaluator;
 import org.mecam.model.EntropyMemory;
@@ -51,6 +52,8 @@ public final class Trainer implements AutoCloseable {
     private final List<Parameter> allParameters = new ArrayList<>();
     private final Random shuffle;
     private final TrainingListener listener;
+    /** Whether the mutual-information terms (and stage 0) are on: beta > 0 and two modalities or more. */
+    private final boolean mi;
 
     /**
      * @param config the run's configuration
@@ -77,6 +80,7 @@ public final class Trainer implements AutoCloseable {
         this.mainOptimizer = new AdamOptimizer(manager, List.of(bert, main));
         this.plateau = new ReduceLrOnPlateau(mainOptimizer.groups(), config.plateauPatience, config.plateauFactor);
         this.memory = new EntropyMemory(manager);
+        this.mi = config.beta > 0 && model.hasMutualInformation();
         for (Pair<String, Parameter> p : model.getParameters()) {
             if (p.getValue().getArray().hasGradient()) {
                 allParameters.add(p.getValue());
@@ -84,6 +88,10 @@ public final class Trainer implements AutoCloseable {
         }
         this.shuffle = new Random(config.seed);
         this.listener = listener == null ? new TrainingListener() {} : listener;
+        if (config.beta > 0 && !mi) {
+            this.listener.onWarning("beta = " + config.beta + " but the single modality '" + config.modalities
+                    + "' has no pair to estimate mutual information on: the mutual-information terms and stage 0 are off");
+        }
     }
 
     /** Loss values of one stage-1 step, on the Java side. */
@@ -106,9 +114,9 @@ public final class Trainer implements AutoCloseable {
         try {
             for (int epoch = 1; epoch <= config.epochs; epoch++) {
                 long start = System.nanoTime();
-                int batches = (config.beta > 0 ? 2 : 1) * BatchBuilder.plan(train.split().size(), config.batchSize, null).size();
+                int batches = (mi ? 2 : 1) * BatchBuilder.plan(train.split().size(), config.batchSize, null).size();
                 listener.onEpochStart(epoch, config.epochs, batches);
-                double stage0 = config.beta > 0 ? stage0(epoch) : Double.NaN;
+                double stage0 = mi ? stage0(epoch) : Double.NaN;
                 double[] s1 = stage1(epoch);
                 double validMae = Evaluator.mae(predict(valid), valid.split().labels);
                 double testMae = leaky ? Evaluator.mae(predict(test), test.split().labels) : Double.NaN;
@@ -149,6 +157,7 @@ public final class Trainer implements AutoCloseable {
         double sum = 0;
         List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
         for (int b = 0; b < plan.size(); b++) {
+            Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
                 double lld = stage0Step(batch, epoch, b);
                 sum += lld;
@@ -186,6 +195,7 @@ public final class Trainer implements AutoCloseable {
         int entropyBatches = 0;
         List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
         for (int b = 0; b < plan.size(); b++) {
+            Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
                 StepLosses l = stage1Step(batch, epoch, b);
                 sums[0] += l.task();
@@ -204,7 +214,7 @@ public final class Trainer implements AutoCloseable {
         return new double[] {
             sums[0] / n,
             config.alpha > 0 ? sums[1] / n : Double.NaN,
-            config.beta > 0 ? sums[2] / n : Double.NaN,
+            mi ? sums[2] / n : Double.NaN,
             entropyBatches > 0 ? sums[3] / entropyBatches : Double.NaN,
             memory.skipped(),
             sums[5] / n,
@@ -225,7 +235,7 @@ public final class Trainer implements AutoCloseable {
         double entropy = Double.NaN;
         double total;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            MecamModel.Output out = model.forward(ps, batch, MecamModel.Stage.MAIN, config.beta > 0 ? memory : null, true);
+            MecamModel.Output out = model.forward(ps, batch, MecamModel.Stage.MAIN, mi ? memory : null, true);
             NDArray loss = out.prediction().sub(batch.labels).abs().mean();
             task = finite("task loss (L1)", loss.getFloat(), epoch, 1, index);
             if (out.nce() != null) {

@@ -119,6 +119,29 @@ class GridTest {
                     .contains("<svg"), name);
         }
         assertTrue(files.size() >= 20);
+
+        // the same tables and charts as objects, for notebooks
+        ExperimentReport report = ExperimentReport.of(root);
+        assertEquals(List.of("smoke"), report.grids());
+        assertEquals(List.of("synthetic-tiny"), report.datasets("smoke"));
+        assertEquals(Files.readString(root.resolve("tables").resolve("smoke-synthetic-tiny-ablation.md")),
+                report.ablationTable("smoke", "synthetic-tiny").markdown());
+        assertEquals(6, report.ablationTable("smoke", "synthetic-tiny").rows().size(), "every variant, same_as included");
+        assertEquals(6, report.trainingCurves("smoke", "synthetic-tiny").size());
+        assertTrue(report.robustnessCurves("smoke", "synthetic-tiny", "mae").isEmpty(), "this grid has no sweep");
+        assertEquals(null, report.robustnessTable("smoke", "synthetic-tiny"));
+        assertTrue(report.negativeInfoTable("smoke", "synthetic-tiny").rows().size() > 0);
+        assertTrue(report.ablationBars("smoke", "synthetic-tiny", "mae").getSeriesMap().size() >= 1);
+        assertThrows(IllegalArgumentException.class, () -> report.ablationTable("nope", "synthetic-tiny"));
+        assertThrows(IllegalArgumentException.class, () -> report.ablationBars("smoke", "synthetic-tiny", "accuracy"));
+
+        // a finished run is reused only if the grid still asks for its configuration
+        Path someRun = Grid.load("smoke").expand().get(0).dir(root, "smoke");
+        Path config = someRun.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"alpha\": 0.2", "\"alpha\": 0.7"));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> GridRunner.run(Grid.load("smoke"), "smoke", root, 1, null));
+        assertTrue(e.getMessage().contains("alpha") && e.getMessage().contains(someRun.toString()), e.getMessage());
     }
 
     private static int finished(Path root) throws IOException {

@@ -101,6 +101,30 @@ class MecamModelTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"text-conflict:1", "audio-conflict:1", "vision-conflict:1"})
+    void earlyFusionTakesModalitiesOfDifferentLengthsAfterAConflict(String perturbation) {
+        RunConfig c = TestSupport.tiny("fusion=early", "alpha=0", "beta=0");
+        Engine.getInstance().setRandomSeed(11);
+        MecamModel model = MecamModel.create(c, data.info(), manager);
+        ParameterStore ps = new ParameterStore(manager, false);
+        BatchBuilder builder = new BatchBuilder(data.test(), false,
+                org.mecam.data.Perturbations.test(org.mecam.data.Perturbation.parseList(perturbation), 5, 1));
+        boolean differ = false;
+        for (int from = 0; from + 16 <= data.test().size(); from += 16) {
+            try (Batch b = builder.build(manager, range(from, from + 16)); NoGrad ignored = NoGrad.enter()) {
+                long lt = b.text.data().getShape().get(1);
+                differ |= lt != b.audio.data().getShape().get(1) || lt != b.vision.data().getShape().get(1);
+                float[] p = model.forward(ps, b, MecamModel.Stage.EVAL, null, false).prediction().toFloatArray();
+                assertEquals(16, p.length);
+                for (float v : p) {
+                    assertTrue(Float.isFinite(v));
+                }
+            }
+        }
+        assertTrue(differ, "a conflict makes some batch's modalities differ in length");
+    }
+
     private static int[] range(int from, int to) {
         int[] r = new int[to - from];
         for (int i = from; i < to; i++) {

@@ -73,4 +73,73 @@ class StatsAndTablesTest {
         assertEquals(0.999, p[50][0], 0.01, "almost all variance on the first component");
         assertEquals(Math.abs(p[49][0] - p[0][0]), 49, 1e-6);
     }
+
+    @Test
+    void jacobiMatchesCommonsMathOnRandomSymmetricMatrices() {
+        java.util.Random r = new java.util.Random(5);
+        for (int n : new int[] {1, 2, 7, 40}) {
+            double[][] a = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j <= i; j++) {
+                    a[i][j] = a[j][i] = r.nextGaussian();
+                }
+            }
+            double[] expected = new org.apache.commons.math3.linear.EigenDecomposition(
+                    new org.apache.commons.math3.linear.Array2DRowRealMatrix(a)).getRealEigenvalues();
+            double[][] copy = new double[n][];
+            for (int i = 0; i < n; i++) {
+                copy[i] = a[i].clone();
+            }
+            double[][] v = new double[n][n];
+            double[] got = Pca.jacobi(copy, v);
+            java.util.Arrays.sort(expected);
+            double[] sorted = got.clone();
+            java.util.Arrays.sort(sorted);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, sorted, 1e-9, "eigenvalues, n=" + n);
+            for (int k = 0; k < n; k++) { // A v_k = lambda_k v_k
+                for (int i = 0; i < n; i++) {
+                    double av = 0;
+                    for (int j = 0; j < n; j++) {
+                        av += a[i][j] * v[j][k];
+                    }
+                    assertEquals(got[k] * v[i][k], av, 1e-9, "eigenvector " + k + ", n=" + n);
+                }
+            }
+        }
+    }
+
+    /** L2-normalised vision representations after one epoch, on which commons-math's EigenDecomposition does not converge. */
+    @Test
+    void pcaOfARankDeficientCovarianceWhereCommonsMathFailsToConverge() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of(getClass().getResource("/report/pca-no-convergence.csv").toURI()));
+        float[][] x = new float[lines.size()][];
+        for (int i = 0; i < x.length; i++) {
+            String[] parts = lines.get(i).split(",");
+            x[i] = new float[parts.length];
+            for (int j = 0; j < parts.length; j++) {
+                x[i][j] = Float.parseFloat(parts[j]);
+            }
+        }
+        double[][] p = Pca.project2(x);
+        double variance = 0;
+        for (double[] row : p) {
+            assertTrue(Double.isFinite(row[0]) && Double.isFinite(row[1]));
+        }
+        for (int i = 0; i < x.length; i++) {
+            variance += p[i][0] * p[i][0] / (x.length - 1);
+        }
+        assertTrue(p[x.length][0] >= p[x.length][1] && p[x.length][0] > 0 && p[x.length][0] <= 1, "explained shares");
+        // the variance along PC 1 is the largest eigenvalue: at least the covariance's average eigenvalue
+        double total = 0;
+        for (int j = 0; j < x[0].length; j++) {
+            double m = 0;
+            for (float[] row : x) {
+                m += row[j] / x.length;
+            }
+            for (float[] row : x) {
+                total += (row[j] - m) * (row[j] - m) / (x.length - 1);
+            }
+        }
+        assertEquals(p[x.length][0] * total, variance, 1e-6 * total, "PC 1's variance is its share of the total");
+    }
 }

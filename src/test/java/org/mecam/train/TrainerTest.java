@@ -91,4 +91,32 @@ class TrainerTest {
             }
         }
     }
+
+    /** Unimodal models have no modality pair for the MI terms: beta > 0 must not break their training. */
+    @Test
+    void modalitiesWithoutAMutualInformationPairTrainWithBetaOn() {
+        for (String modalities : new String[] {"t", "a", "v"}) {
+            RunConfig c = TestSupport.tiny("epochs=1", "modalities=" + modalities);
+            assertTrue(c.beta > 0);
+            MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
+            Engine.getInstance().setRandomSeed(1);
+            List<String> warnings = new java.util.ArrayList<>();
+            try (NDManager m = manager.newSubManager()) {
+                MecamModel model = MecamModel.create(c, data.info(), m);
+                assertFalse(model.hasMutualInformation(), modalities);
+                try (Trainer trainer = new Trainer(c, model, data, m, null, new TrainingListener() {
+                    @Override
+                    public void onWarning(String message) {
+                        warnings.add(message);
+                    }
+                })) {
+                    TrainingResult r = trainer.fit();
+                    assertTrue(r.succeeded(), modalities);
+                    assertTrue(Double.isNaN(r.epochs().get(0).stage0Lld()), "no stage 0 for " + modalities);
+                }
+            }
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("mutual-information terms and stage 0 are off")),
+                    modalities + ": " + warnings);
+        }
+    }
 }

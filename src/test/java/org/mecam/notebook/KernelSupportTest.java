@@ -1,0 +1,190 @@
+package org.mecam.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mecam.cli.Main;
+import org.mecam.config.ConfigException;
+import org.mecam.config.ConfigJson;
+import org.mecam.config.RunConfig;
+import org.mecam.experiment.Grid;
+import picocli.CommandLine;
+
+/** The kernelspec installer, the notebooks' scale knobs, and the kernel's classpath and glob helpers. */
+class KernelSupportTest {
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {}
+
+    static Result cli(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return new Result(cl.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void installWritesAKernelspecJupyterCanStart() throws Exception {
+        Path jar = Files.createFile(tmp.resolve("mecam.jar"));
+        Result r = cli("kernel", "install", "--prefix", tmp.resolve("prefix").toString(), "--classpath", jar.toString(),
+                "--jvm-option=-Xmx6g", "--env", "MAX_EPOCH=2");
+        assertEquals(0, r.code(), r.err());
+        Path dir = tmp.resolve("prefix/share/jupyter/kernels/mecam-java");
+        assertTrue(r.out().contains(dir.toString()), r.out());
+        JsonObject spec = JsonParser.parseString(Files.readString(dir.resolve("kernel.json"))).getAsJsonObject();
+        assertEquals("Java " + Runtime.version().feature() + " (MECAM)", spec.get("display_name").getAsString());
+        assertEquals("java", spec.get("language").getAsString());
+        assertEquals("message", spec.get("interrupt_mode").getAsString(), "SIGINT would kill the JVM");
+        assertEquals("2", spec.getAsJsonObject("env").get("MAX_EPOCH").getAsString());
+        JsonArray argv = spec.getAsJsonArray("argv");
+        assertTrue(Files.isExecutable(Path.of(argv.get(0).getAsString())), "an absolute java");
+        List<String> args = argv.asList().stream().map(e -> e.getAsString()).toList();
+        assertEquals(List.of("org.mecam.cli.Main", "kernel", "run", "{connection_file}"), args.subList(args.size() - 4,
+                args.size()));
+        assertEquals(jar.toAbsolutePath().toString(), args.get(args.indexOf("-cp") + 1));
+        assertTrue(args.contains("-Xmx6g") && args.contains("-Djava.awt.headless=true"));
+        assertEquals(64, ImageIO.read(dir.resolve("logo-64x64.png").toFile()).getWidth());
+
+        // installing again replaces the spec whole
+        assertEquals(0, cli("kernel", "install", "--prefix", tmp.resolve("prefix").toString(), "--classpath",
+                jar.toString(), "--display-name", "Other").code());
+        assertEquals("Other", JsonParser.parseString(Files.readString(dir.resolve("kernel.json"))).getAsJsonObject()
+                .get("display_name").getAsString());
+        try (var s = Files.list(dir.getParent())) {
+            assertEquals(1, s.count(), "no staging directory is left");
+        }
+    }
+
+    @Test
+    void badInstallsNameTheProblemAndWriteNothing() {
+        Path prefix = tmp.resolve("p");
+        Result r = cli("kernel", "install", "--prefix", prefix.toString(), "--classpath", tmp.resolve("missing.jar").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing.jar") && r.err().contains("does not exist"), r.err());
+        assertFalse(Files.exists(prefix.resolve("share/jupyter/kernels/mecam-java")));
+        r = cli("kernel", "install", "--prefix", prefix.toString(), "--name", "bad name!");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad name!"), r.err());
+        r = cli("kernel", "install", "--user", "--sys-prefix");
+        assertEquals(2, r.code(), "one place at a time");
+        r = cli("kernel", "run", tmp.resolve("no-such-connection.json").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no-such-connection.json"), r.err());
+    }
+
+    @Test
+    void userScopeFollowsJupyterDataDir() {
+        Path dir = KernelInstaller.kernelsDir(KernelInstaller.Scope.USER, null);
+        String explicit = System.getenv("JUPYTER_DATA_DIR");
+        if (explicit != null && !explicit.isBlank()) {
+            assertEquals(Path.of(explicit, "kernels"), dir);
+        } else {
+            assertTrue(dir.endsWith(Path.of("jupyter", "kernels")), dir.toString());
+        }
+        assertEquals(Path.of("/opt/x/share/jupyter/kernels"), KernelInstaller.kernelsDir(KernelInstaller.Scope.PREFIX, "/opt/x"));
+    }
+
+    @Test
+    void knobsScaleConfigsAndGridsAndNameBadValues() {
+        Knobs full = Knobs.from(Map.of(), tmp);
+        assertFalse(full.smoke());
+        assertEquals(tmp.resolve("results").toAbsolutePath(), full.results());
+        RunConfig mosi = ConfigJson.load("mosi");
+        RunConfig same = full.apply(mosi);
+        assertEquals(mosi.epochs, same.epochs);
+        assertEquals(0, same.datasetLimit);
+
+        Knobs smoke = Knobs.from(Map.of("MAX_EPOCH", "2", "DATASET_LIMIT", "40", "SEEDS", "2", "RESULTS", "out"), tmp);
+        assertTrue(smoke.smoke());
+        RunConfig small = smoke.apply(mosi);
+        assertEquals(2, small.epochs);
+        assertEquals(40, small.datasetLimit);
+        assertEquals(tmp.resolve("out").toAbsolutePath().toString(), small.results);
+        assertEquals(mosi.epochs, ConfigJson.load("mosi").epochs, "the given config is not changed");
+
+        Grid g = smoke.apply(Grid.load("ablations-mosi"));
+        assertEquals(List.of(1111L, 1112L), g.seeds());
+        assertEquals("ablations-mosi (epochs<=2, 40 per split)", g.name(), "limited runs never share a directory with full ones");
+        assertTrue(g.expand().stream().allMatch(r -> r.config().epochs == 2 && r.config().datasetLimit == 40));
+        assertEquals(21 * 2, g.expand().size());
+
+        Grid listed = Knobs.from(Map.of("SEEDS", "1113,1111"), tmp).apply(Grid.load("smoke"));
+        assertEquals(List.of(1113L, 1111L), listed.seeds());
+        assertEquals("smoke", listed.name(), "a seed subset keeps the grid's name: its runs are the same runs");
+
+        assertThrows(ConfigException.class, () -> Knobs.from(Map.of("MAX_EPOCH", "0"), tmp));
+        ConfigException e = assertThrows(ConfigException.class, () -> Knobs.from(Map.of("DATASET_LIMIT", "ten"), tmp));
+        assertTrue(e.getMessage().contains("DATASET_LIMIT='ten'"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Knobs.from(Map.of("SEEDS", "1111"), tmp).apply(Grid.load("smoke")));
+        assertTrue(e.getMessage().contains("SEEDS=1111,1112"), "says how to name one seed: " + e.getMessage());
+    }
+
+    @Test
+    void scaledGridsRoundTripThroughTheirJson() throws Exception {
+        Grid g = Grid.load("smoke").scaled(1, 20, List.of(1112L));
+        Path file = tmp.resolve("g.json");
+        Files.writeString(file, g.json());
+        Grid back = Grid.load(file.toString());
+        assertEquals(g.name(), back.name());
+        assertEquals(1, back.maxEpochs());
+        assertEquals(20, back.datasetLimit());
+        assertEquals(g.expand().size(), back.expand().size());
+        for (int i = 0; i < g.expand().size(); i++) {
+            assertEquals(ConfigJson.toJson(g.expand().get(i).config()), ConfigJson.toJson(back.expand().get(i).config()));
+        }
+        assertEquals(g.name(), back.scaled(1, 20, null).name(), "scaling again to the same limits keeps the name");
+    }
+
+    @Test
+    void classpathOfAJarIncludesItsManifestClassPath() throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        Path dep = Files.createFile(lib.resolve("dep.jar"));
+        Path jar = tmp.resolve("app.jar");
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "lib/dep.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.flush();
+        }
+        String saved = System.getProperty("java.class.path");
+        try {
+            System.setProperty("java.class.path", jar.toString());
+            assertEquals(List.of(jar.toAbsolutePath().toString(), dep.toAbsolutePath().toString()),
+                    MecamKernel.runtimeClasspath());
+        } finally {
+            System.setProperty("java.class.path", saved);
+        }
+    }
+
+    @Test
+    void globsResolveLikeIJavasMagics() throws Exception {
+        Files.createDirectories(tmp.resolve("target/lib/sub"));
+        Files.createFile(tmp.resolve("target/lib/a.jar"));
+        Files.createFile(tmp.resolve("target/lib/b.jar"));
+        Files.createFile(tmp.resolve("target/lib/c.txt"));
+        Files.createFile(tmp.resolve("target/lib/sub/d.jar"));
+        assertEquals(List.of(tmp.resolve("target/lib/a.jar"), tmp.resolve("target/lib/b.jar")),
+                MecamKernel.glob(tmp, "target/lib/*.jar"));
+        assertEquals(3, MecamKernel.glob(tmp, "target/**.jar").size());
+        assertEquals(List.of(tmp.resolve("target/lib/c.txt")), MecamKernel.glob(tmp, "target/lib/c.txt"));
+        assertTrue(MecamKernel.glob(tmp, "nowhere/*.jar").isEmpty());
+    }
+}

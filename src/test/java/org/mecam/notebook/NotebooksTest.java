@@ -1,0 +1,137 @@
+package org.mecam.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.mecam.experiment.RunDirectory;
+
+/**
+ * The kernel and the notebooks with a real Jupyter client: creates the Python environment
+ * ({@code scripts/python-env.sh}: .venv with jupyter_client, nbclient, nbconvert), installs the
+ * kernelspec under {@code target/jupyter}, checks the kernel's behaviour and 50 consecutive
+ * starts ({@code scripts/kernel-check.py}), then executes every notebook at smoke scale
+ * ({@code scripts/run-notebooks.py}); executed copies stay in {@code target/notebooks-executed}.
+ */
+@Tag("notebooks")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NotebooksTest {
+
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final Path WORK = ROOT.resolve("target").resolve("notebooks");
+    static final Path JUPYTER = ROOT.resolve("target").resolve("jupyter");
+    static Path python;
+
+    @BeforeAll
+    static void environment() throws Exception {
+        Files.createDirectories(WORK);
+        Path venv = ROOT.resolve(".venv");
+        run(List.of("bash", ROOT.resolve("scripts").resolve("python-env.sh").toString()), Map.of(),
+                WORK.resolve("python-env.log"), 900);
+        python = venv.resolve("bin").resolve("python");
+        assertTrue(Files.isExecutable(python), "no " + python);
+        RunDirectory.deleteRecursively(JUPYTER);
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> classpath = new ArrayList<>();
+        for (String e : cp.split(File.pathSeparator)) {
+            if (!e.isBlank()) {
+                classpath.add(Path.of(e).toAbsolutePath().toString());
+            }
+        }
+        KernelInstaller.Spec spec = KernelInstaller.Spec.ofThisJvm();
+        KernelInstaller.install(new KernelInstaller.Spec(spec.name(), spec.displayName(), spec.java(), classpath,
+                List.of("-Xmx3g"), Map.of()), JUPYTER.resolve("kernels"));
+    }
+
+    /** Jupyter looks for the kernelspec under target/jupyter and keeps its runtime files there. */
+    static Map<String, String> jupyterEnv() {
+        return Map.of("JUPYTER_PATH", JUPYTER.toString(), "JUPYTER_RUNTIME_DIR", JUPYTER.resolve("runtime").toString(),
+                "JUPYTER_CONFIG_DIR", JUPYTER.resolve("config").toString(), "JUPYTER_DATA_DIR",
+                JUPYTER.resolve("data").toString());
+    }
+
+    @Test
+    @Order(1)
+    void kernelBehavesAndStarts50TimesWithoutHanging() throws Exception {
+        Path out = WORK.resolve("kernel-check.json");
+        Files.deleteIfExists(out);
+        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("kernel-check.py").toString(), "--starts", "50",
+                "--out", out.toString()), jupyterEnv(), WORK.resolve("kernel-check.log"), 1200);
+        JsonObject result = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+        for (JsonElement c : result.getAsJsonArray("checks")) {
+            assertTrue(c.getAsJsonObject().get("ok").getAsBoolean(), c.toString());
+        }
+        JsonObject starts = result.getAsJsonObject("starts");
+        assertEquals(50, starts.get("ok").getAsInt(), starts.toString());
+        assertTrue(result.getAsJsonArray("checks").size() >= 20, "every behaviour was checked");
+    }
+
+    @Test
+    @Order(2)
+    void everyNotebookRunsHeadlessAtSmokeScale() throws Exception {
+        Path results = ROOT.resolve("target").resolve("notebook-results");
+        Path executed = ROOT.resolve("target").resolve("notebooks-executed");
+        RunDirectory.deleteRecursively(results);
+        RunDirectory.deleteRecursively(executed);
+        Map<String, String> env = new java.util.HashMap<>(jupyterEnv());
+        env.putAll(Map.of("MAX_EPOCH", "1", "DATASET_LIMIT", "64", "SEEDS", "1", "RESULTS", results.toString()));
+        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("run-notebooks.py").toString(), "--out",
+                executed.toString(), "--timeout", "600"), env, WORK.resolve("run-notebooks.log"), 1800);
+        JsonObject summary = JsonParser.parseString(Files.readString(executed.resolve("summary.json"))).getAsJsonObject();
+        List<String> names = new ArrayList<>();
+        for (JsonElement e : summary.getAsJsonArray("notebooks")) {
+            JsonObject nb = e.getAsJsonObject();
+            names.add(nb.get("notebook").getAsString());
+            assertEquals("ok", nb.get("status").getAsString(), nb.toString());
+            assertTrue(nb.get("images").getAsInt() >= Math.max(1, nb.get("min_images").getAsInt()), nb.toString());
+            assertTrue(Files.isRegularFile(executed.resolve(nb.get("notebook").getAsString())));
+        }
+        assertEquals(NotebookFilesTest.notebooks().stream().map(p -> p.getFileName().toString()).toList(), names);
+        // notebook 05 regenerated the tables and figures of the grids the others ran
+        try (Stream<Path> s = Files.list(results.resolve("figures"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().contains("robustness-mae")));
+        }
+        try (Stream<Path> s = Files.list(results.resolve("tables"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().endsWith("-ablation.tex")));
+        }
+    }
+
+    /** Runs a command with extra environment variables; fails with the end of its log unless it exits 0 in time. */
+    static void run(List<String> cmd, Map<String, String> env, Path log, int timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            fail(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s; log " + log + ":\n" + tail(log));
+        }
+        if (p.exitValue() != 0) {
+            fail(String.join(" ", cmd) + " exited with " + p.exitValue() + "; log " + log + ":\n" + tail(log));
+        }
+    }
+
+    static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+}
