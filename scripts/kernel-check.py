@@ -118,6 +118,12 @@ def behaviour(c, name):
                 and any({"text/html", "text/plain"} <= m for m in mime_types(out, "display_data"))
                 and any({"text/html", "text/plain"} <= m for m in mime_types(out, "execute_result")), out)
 
+        reply, out = execute(kc, 'System.out.println("printed first");\n'
+                                 "show(new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB));")
+        order = [k for k, o in out if k in ("stream", "display_data")]
+        c.check("text printed before a display arrives before it", reply["status"] == "ok"
+                and order[:2] == ["stream", "display_data"], out)
+
         here = os.getcwd()
         reply, out = execute(kc, "%classpath " + here + "\n%jars " + os.path.join(here, "*.jar") + "\n1")
         jar_missing = not any(f.endswith(".jar") for f in os.listdir(here))
@@ -184,10 +190,25 @@ def behaviour(c, name):
         c.check("restart gives a fresh kernel", reply["status"] == "error", reply)
         reply, out = execute(kc, "6 * 7")
         c.check("the restarted kernel works", reply["status"] == "ok", reply)
+        # shutdown while a cell runs: the kernel stops the cell and exits by itself
+        kc.execute("while (true) { Thread.sleep(10); }")
+        time.sleep(1.0)
     finally:
-        km.shutdown_kernel(now=False)
-        c.check("shutdown ends the kernel process", not km.is_alive())
+        graceful, detail = shut_down(km)
+        c.check("shutdown (with a cell running) ends the kernel by itself", graceful, detail)
         kc.stop_channels()
+
+
+def shut_down(km):
+    """Asks the kernel to shut down; returns (whether it exited by itself, details). jupyter_client
+    kills a kernel that is still alive after shutdown_wait_time, so is_alive() alone proves nothing."""
+    proc = getattr(km.provisioner, "process", None)
+    t0 = time.time()
+    km.shutdown_kernel(now=False)
+    took = time.time() - t0
+    rc = proc.poll() if proc is not None else None
+    return (rc is not None and rc >= 0 and took < km.shutdown_wait_time,
+            "exit code %s after %.1fs (killed if negative or after %.0fs)" % (rc, took, km.shutdown_wait_time))
 
 
 def starts(c, name, n):
@@ -208,9 +229,9 @@ def starts(c, name, n):
             failures.append("start %d: %s: %s" % (i + 1, type(e).__name__, e))
         finally:
             if km is not None:
-                km.shutdown_kernel(now=False)
-                if km.is_alive():
-                    failures.append("start %d: kernel still alive after shutdown" % (i + 1))
+                graceful, detail = shut_down(km)
+                if not graceful:
+                    failures.append("start %d: the kernel did not exit by itself: %s" % (i + 1, detail))
     summary = "%d/%d starts ok; ready in median %.2fs, max %.2fs" % (
         len(times), n, statistics.median(times) if times else float("nan"), max(times) if times else float("nan"))
     c.check("%d consecutive headless starts" % n, not failures, failures or summary)

@@ -8,7 +8,8 @@ Variations covered: audio front-padded and vision right-padded (MMSA unaligned, 
 Fortran-order and big-endian arrays; float64 and float32; text_bert as [N,3,L] (int64) and as
 [N,L,3] (float64); strings as <U arrays, object arrays, lists and S arrays; -inf in audio;
 MulT labels [N,1,1] and MOSEI-style [N,1,7]; ids video_clip (matched by id) and bare video ids
-(matched by position); both known label-CSV column orders.
+(matched by position); both known label-CSV column orders; lengths as Python lists
+(mmsa_unaligned_list_lengths_np2_p4.pkl, written by numpy 2.x only).
 """
 import json
 import pickle
@@ -142,6 +143,11 @@ for variant in ("unaligned", "aligned"):
     for protocol in ((2, 4, 5) if variant == "unaligned" else (4,)):
         write(f"mmsa_{variant}_np{major}_p{protocol}.pkl", payload, protocol)
     expected[f"mmsa_{variant}"] = exp
+    if variant == "unaligned" and major >= 2:
+        # lengths as Python lists of ints, as MMSA's data/getLengths.py writes them
+        listed = {k: dict(v, audio_lengths=[int(x) for x in v["audio_lengths"]],
+                          vision_lengths=[int(x) for x in v["vision_lengths"]]) for k, v in payload.items()}
+        write(f"mmsa_unaligned_list_lengths_np{major}_p4.pkl", listed, 4)
 
 for kind in ("mosi", "mosei"):
     payload, exp, rows, start = {}, {}, [], 0

@@ -81,6 +81,9 @@ final class KernelCommand {
                     base.java(), cp, jvmOptions, env);
             KernelInstaller.Scope scope = where == null || where.user ? KernelInstaller.Scope.USER
                     : where.sysPrefix ? KernelInstaller.Scope.SYS_PREFIX : KernelInstaller.Scope.PREFIX;
+            if (python != null && scope != KernelInstaller.Scope.SYS_PREFIX) {
+                throw new ConfigException("kernel install: --python only applies with --sys-prefix");
+            }
             Path kernels = KernelInstaller.kernelsDir(scope, scope == KernelInstaller.Scope.PREFIX ? where.prefix : python);
             Path dir = KernelInstaller.install(spec, kernels);
             var out = this.spec.commandLine().getOut();

@@ -128,6 +128,23 @@ public final class DataInspector {
     }
 
     /**
+     * @param kind the negative information wanted ({@link NegativeInfo#NONE} for a clean sample)
+     * @param modality the modality it hits ({@link NegativeInfo#MOD_AUDIO}, ...), ignored for NONE
+     * @return the first sample of the split with it, or -1 when there is none (or the split records none)
+     */
+    public static int example(Split split, NegativeInfo kind, byte modality) {
+        if (split.negative == null) {
+            return -1;
+        }
+        for (int i = 0; i < split.size(); i++) {
+            if (split.negative[i] == kind && (kind == NegativeInfo.NONE || split.negativeModality[i] == modality)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * @return per split, how many samples carry each kind of negative information in each
      *     modality (synthetic data; empty when the dataset records no flags)
      */

@@ -57,11 +57,6 @@ public final class FloatTensor3 implements FrameStore {
         return dim;
     }
 
-    @Override
-    public long bytes() {
-        return 4L * n * len * dim;
-    }
-
     /** @return the chunk that holds sample {@code i} */
     public float[] chunkOf(int i) {
         return chunks[i / perChunk];
@@ -84,6 +79,17 @@ public final class FloatTensor3 implements FrameStore {
     @Override
     public void copyFrames(int i, int start, int count, FloatBuffer dst) {
         dst.put(chunkOf(i), offsetOf(i) + start * dim, count * dim);
+    }
+
+    @Override
+    public float[][] frames(int i, int start, int count) {
+        float[] chunk = chunkOf(i);
+        int from = offsetOf(i) + start * dim;
+        float[][] out = new float[count][];
+        for (int t = 0; t < count; t++) {
+            out[t] = java.util.Arrays.copyOfRange(chunk, from + t * dim, from + (t + 1) * dim);
+        }
+        return out;
     }
 
     @Override

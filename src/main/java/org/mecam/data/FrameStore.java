@@ -17,8 +17,10 @@ public interface FrameStore {
     /** @return D */
     int dim();
 
-    /** @return bytes held (heap or mapped) */
-    long bytes();
+    /** @return bytes held (heap or mapped): N x L x D float32 values */
+    default long bytes() {
+        return 4L * size() * length() * dim();
+    }
 
     /** Copies frames {@code [start, start + count)} of sample {@code i} into {@code dst}, in C order. */
     void copyFrames(int i, int start, int count, FloatBuffer dst);

@@ -65,21 +65,18 @@ public final class MappedFrames implements FrameStore {
         return dim;
     }
 
-    @Override
-    public long bytes() {
-        return 4L * n * len * dim;
-    }
-
     private FloatBuffer window(int w) {
         if (windows[w] == null) {
             long first = (long) w * samplesPerWindow;
             int count = (int) Math.min(samplesPerWindow, n - first);
             long bytes = 4L * count * len * dim;
+            long at = offset + first * 4L * len * dim;
             try {
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, offset + first * 4L * len * dim, bytes);
+                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, at, bytes);
                 windows[w] = map.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot map " + file + " at byte " + offset, e);
+                throw new UncheckedIOException("cannot map " + file + ": " + bytes + " bytes at byte " + at
+                        + " (samples " + first + ".." + (first + count - 1) + " of [" + n + ", " + len + ", " + dim + "])", e);
             }
         }
         return windows[w];
@@ -99,6 +96,22 @@ public final class MappedFrames implements FrameStore {
                 }
             }
         }
+    }
+
+    @Override
+    public float[][] frames(int i, int start, int count) {
+        FloatBuffer w = window(i / samplesPerWindow).duplicate();
+        w.position(((i % samplesPerWindow) * len + start) * dim);
+        float[][] out = new float[count][dim];
+        for (float[] frame : out) {
+            w.get(frame);
+            for (int d = 0; sanitize && d < dim; d++) {
+                if (!Float.isFinite(frame[d])) {
+                    frame[d] = 0f;
+                }
+            }
+        }
+        return out;
     }
 
     /** @return the same data without sanitising (to count or scan raw values) */

@@ -128,7 +128,7 @@ public final class MmsaReader {
             int textLen, List<String> notes) {
         String lengthsKey = key + "_lengths";
         if (s.has(lengthsKey)) {
-            int[] lengths = PickleData.lengths(s, lengthsKey, s.array(lengthsKey, "[N] lengths", 1, 2), n, frames.length());
+            int[] lengths = PickleData.lengths(s, lengthsKey, n, frames.length());
             if (!PickleData.frontPadded(frames, lengths)) {
                 return new int[][] {lengths, null};
             }

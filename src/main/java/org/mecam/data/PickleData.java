@@ -339,15 +339,36 @@ final class PickleData implements AutoCloseable {
         return true;
     }
 
-    /** @return lengths as ints, each checked against 1..padded */
-    static int[] lengths(Split0 s, String key, NpyArray a, int n, int padded) {
-        s.requireN(key, a.shape()[0], n, "labels");
-        long[] raw = a.toLongArray();
+    /**
+     * @return lengths as ints, each checked against 0..padded (0 counts as 1): a numpy array [N] or
+     *     [N, 1], or a list of ints (MMSA's getLengths.py writes lists)
+     */
+    static int[] lengths(Split0 s, String key, int n, int padded) {
+        long[] raw;
+        if (s.map.get(key) instanceof List<?> list) {
+            raw = new long[list.size()];
+            for (int i = 0; i < raw.length; i++) {
+                Object v = list.get(i);
+                if (!(v instanceof Number num) || v instanceof Double || v instanceof Float) {
+                    throw new DataFormatException(s.where(key) + ": item " + i + " of the list of " + list.size()
+                            + " is " + PickleReader.describe(v) + ", expected an int length");
+                }
+                raw[i] = num.longValue();
+            }
+        } else {
+            NpyArray a = s.array(key, "[N] lengths", 1, 2);
+            raw = a.toLongArray();
+            if (raw.length != a.shape()[0]) {
+                throw new DataFormatException(s.where(key) + ": has shape " + Arrays.toString(a.shape())
+                        + ", expected [N] or [N, 1] lengths");
+            }
+        }
+        s.requireN(key, raw.length, n, "labels");
         int[] out = new int[raw.length];
         for (int i = 0; i < raw.length; i++) {
             if (raw[i] > padded || raw[i] < 0) {
                 throw new DataFormatException(s.where(key) + ": sample " + i + " has length " + raw[i]
-                        + ", larger than the padded size " + padded);
+                        + (raw[i] < 0 ? ", a negative length" : ", larger than the padded size " + padded));
             }
             out[i] = (int) Math.max(1, raw[i]);
         }

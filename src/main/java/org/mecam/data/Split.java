@@ -126,15 +126,16 @@ public final class Split {
      */
     public Split check() {
         int n = labels.length;
+        if (textFeatures == null && textIds == null) {
+            throw new IllegalStateException("split '" + name + "': no text (neither token features 'text' nor token ids"
+                    + " 'text_bert')");
+        }
         requireN("audio", audio.size(), n);
         requireN("vision", vision.size(), n);
         requireN("audio_lengths", audioLengths.length, n);
         requireN("vision_lengths", visionLengths.length, n);
         requireN("text lengths", textLengths.length, n);
         requireN("id", ids.length, n);
-        if (textFeatures == null && textIds == null) {
-            throw new IllegalStateException("split '" + name + "': no text (neither features nor ids)");
-        }
         if (textFeatures != null) {
             requireN("text", textFeatures.size(), n);
         }

@@ -52,6 +52,7 @@ public final class Grid {
 
     private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "datasets", "reference",
             "variants", "robustness", "limits");
+    private static final Set<String> SWEEP_KEYS = Set.of("perturbations", "levels", "reference");
 
     /** A dataset of the grid. */
     public record Dataset(String name, JsonObject config) {}
@@ -92,36 +93,42 @@ public final class Grid {
                 throw new ConfigException(source + ": unknown key '" + key + "' (known: " + KEYS + ")");
             }
         }
-        name = string(json, "name", null);
-        description = string(json, "description", "");
-        base = json.has("base") ? json.getAsJsonObject("base") : new JsonObject();
+        name = text(json, "name", "name", null);
+        description = text(json, "description", "description", "");
+        base = object(json, "base", "base", null);
         seeds = new ArrayList<>();
-        JsonArray s = json.has("seeds") ? json.getAsJsonArray("seeds") : null;
-        if (s == null) {
+        if (!json.has("seeds")) {
             seeds.addAll(List.of(1111L, 1112L, 1113L, 1114L, 1115L));
         } else {
-            s.forEach(e -> seeds.add(e.getAsLong()));
+            JsonArray s = array(json, "seeds");
+            for (int i = 0; i < s.size(); i++) {
+                seeds.add(integer(s.get(i), "seeds[" + i + "]"));
+            }
         }
         datasets = new ArrayList<>();
         if (json.has("datasets")) {
-            for (JsonElement e : json.getAsJsonArray("datasets")) {
-                JsonObject d = e.getAsJsonObject();
-                datasets.add(new Dataset(string(d, "name", null), d.has("config") ? d.getAsJsonObject("config") : new JsonObject()));
+            JsonArray a = array(json, "datasets");
+            for (int i = 0; i < a.size(); i++) {
+                String where = "datasets[" + i + "]";
+                JsonObject d = element(a.get(i), where, Set.of("name", "config"));
+                datasets.add(new Dataset(required(d, where), object(d, "config", where + ".config", null)));
             }
         } else {
             datasets.add(new Dataset("synthetic", new JsonObject()));
         }
         variants = new ArrayList<>();
-        for (JsonElement e : array(json, "variants")) {
-            JsonObject v = e.getAsJsonObject();
-            variants.add(new Variant(string(v, "name", null), v.has("config") ? v.getAsJsonObject("config") : new JsonObject(),
-                    v.has("same_as") ? v.get("same_as").getAsString() : null));
+        JsonArray va = array(json, "variants");
+        for (int i = 0; i < va.size(); i++) {
+            String where = "variants[" + i + "]";
+            JsonObject v = element(va.get(i), where, Set.of("name", "config", "same_as"));
+            variants.add(new Variant(required(v, where), object(v, "config", where + ".config", null),
+                    text(v, "same_as", where + ".same_as", null)));
         }
-        reference = string(json, "reference", variants.isEmpty() ? null : variants.get(0).name());
-        sweep = json.has("robustness") ? sweep(json.getAsJsonObject("robustness")) : null;
-        JsonObject limits = json.has("limits") ? json.getAsJsonObject("limits") : new JsonObject();
-        maxEpochs = limits.has("maxEpochs") ? limits.get("maxEpochs").getAsInt() : 0;
-        datasetLimit = limits.has("datasetLimit") ? limits.get("datasetLimit").getAsInt() : 0;
+        reference = text(json, "reference", "reference", variants.isEmpty() ? null : variants.get(0).name());
+        sweep = json.has("robustness") ? sweep(object(json, "robustness", "robustness", SWEEP_KEYS)) : null;
+        JsonObject limits = object(json, "limits", "limits", Set.of("maxEpochs", "datasetLimit"));
+        maxEpochs = limits.has("maxEpochs") ? (int) integer(limits.get("maxEpochs"), "limits.maxEpochs") : 0;
+        datasetLimit = limits.has("datasetLimit") ? (int) integer(limits.get("datasetLimit"), "limits.datasetLimit") : 0;
         if (maxEpochs < 0 || datasetLimit < 0) {
             throw new ConfigException(source + ": limits must be >= 0 (0 = no limit), got maxEpochs " + maxEpochs
                     + ", datasetLimit " + datasetLimit);
@@ -192,12 +199,19 @@ public final class Grid {
 
     private Sweep sweep(JsonObject r) {
         List<Perturbation.Kind> kinds = new ArrayList<>();
-        for (JsonElement e : array(r, "perturbations")) {
-            kinds.add(Perturbation.Kind.of(e.getAsString()));
+        JsonArray ka = array(r, "perturbations", "robustness.perturbations");
+        for (int i = 0; i < ka.size(); i++) {
+            String where = "robustness.perturbations[" + i + "]";
+            try {
+                kinds.add(Perturbation.Kind.of(text(ka.get(i), where)));
+            } catch (ConfigException e) {
+                throw new ConfigException(source + ": " + where + ": " + e.getMessage(), e);
+            }
         }
         List<Double> levels = new ArrayList<>();
-        for (JsonElement e : array(r, "levels")) {
-            double p = e.getAsDouble();
+        JsonArray la = array(r, "levels", "robustness.levels");
+        for (int i = 0; i < la.size(); i++) {
+            double p = number(la.get(i), "robustness.levels[" + i + "]");
             if (!(p >= 0 && p <= 1)) {
                 throw new ConfigException(source + ": robustness level " + p + " is outside [0, 1]");
             }
@@ -206,7 +220,7 @@ public final class Grid {
         if (levels.isEmpty() || levels.get(0) != 0) {
             throw new ConfigException(source + ": robustness levels must start at 0 (the unperturbed test set)");
         }
-        return new Sweep(kinds, levels, string(r, "reference", null));
+        return new Sweep(kinds, levels, text(r, "reference", "robustness.reference", null));
     }
 
     private void check() {
@@ -216,10 +230,30 @@ public final class Grid {
         if (variants.isEmpty() || seeds.isEmpty()) {
             throw new ConfigException(source + ": the grid needs at least one variant and one seed");
         }
+        if (datasets.isEmpty()) {
+            throw new ConfigException(source + ": \"datasets\" is empty (leave it out for the synthetic default)");
+        }
+        if (new java.util.HashSet<>(seeds).size() != seeds.size()) {
+            throw new ConfigException(source + ": \"seeds\" lists a seed twice: " + seeds);
+        }
         Set<String> names = new java.util.HashSet<>();
+        Map<String, String> dirs = new LinkedHashMap<>();
         for (Variant v : variants) {
             if (!names.add(v.name())) {
                 throw new ConfigException(source + ": variant '" + v.name() + "' is declared twice");
+            }
+            String other = dirs.put(slug(v.name()), v.name());
+            if (other != null) {
+                throw new ConfigException(source + ": variants '" + other + "' and '" + v.name()
+                        + "' would share the run directory '" + slug(v.name()) + "': rename one");
+            }
+        }
+        dirs.clear();
+        for (Dataset d : datasets) {
+            String other = dirs.put(slug(d.name()), d.name());
+            if (other != null) {
+                throw new ConfigException(source + ": datasets '" + other + "' and '" + d.name()
+                        + "' would share the run directory '" + slug(d.name()) + "': rename one");
             }
         }
         for (Variant v : variants) {
@@ -383,14 +417,77 @@ public final class Grid {
         return out.isEmpty() ? "x" : out;
     }
 
-    private static String string(JsonObject o, String key, String fallback) {
-        return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsString() : fallback;
+    private String text(JsonObject o, String key, String where, String fallback) {
+        return o.has(key) && !o.get(key).isJsonNull() ? text(o.get(key), where) : fallback;
+    }
+
+    private String text(JsonElement e, String where) {
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw invalid(where, "a string", e);
+        }
+        return e.getAsString();
+    }
+
+    private long integer(JsonElement e, String where) {
+        double v = number(e, where);
+        if (v != Math.rint(v) || Math.abs(v) > 1e15) {
+            throw invalid(where, "an integer", e);
+        }
+        return (long) v;
+    }
+
+    private double number(JsonElement e, String where) {
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw invalid(where, "a number", e);
+        }
+        return e.getAsDouble();
+    }
+
+    /** @return the object under {@code key}, an empty one when absent; unknown keys are errors when {@code known} is given */
+    private JsonObject object(JsonObject o, String key, String where, Set<String> known) {
+        if (!o.has(key) || o.get(key).isJsonNull()) {
+            return new JsonObject();
+        }
+        return element(o.get(key), where, known);
+    }
+
+    private JsonObject element(JsonElement e, String where, Set<String> known) {
+        if (!e.isJsonObject()) {
+            throw invalid(where, "an object", e);
+        }
+        JsonObject obj = e.getAsJsonObject();
+        if (known != null) {
+            for (String k : obj.keySet()) {
+                if (!known.contains(k)) {
+                    throw new ConfigException(source + ": " + where + ": unknown key '" + k + "' (known: "
+                            + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                }
+            }
+        }
+        return obj;
+    }
+
+    private String required(JsonObject o, String where) {
+        String n = text(o, "name", where + ".name", null);
+        if (n == null || n.isBlank()) {
+            throw new ConfigException(source + ": " + where + " needs a \"name\"");
+        }
+        return n;
     }
 
     private JsonArray array(JsonObject o, String key) {
+        return array(o, key, key);
+    }
+
+    private JsonArray array(JsonObject o, String key, String where) {
         if (!o.has(key) || !o.get(key).isJsonArray()) {
-            throw new ConfigException(source + ": needs an array \"" + key + "\"");
+            throw new ConfigException(source + ": needs an array \"" + where + "\""
+                    + (o.has(key) ? ", got " + o.get(key) : ""));
         }
         return o.getAsJsonArray(key);
+    }
+
+    private ConfigException invalid(String where, String expected, JsonElement got) {
+        return new ConfigException(source + ": " + where + " must be " + expected + ", got " + got);
     }
 }

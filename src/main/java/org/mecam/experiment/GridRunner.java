@@ -49,7 +49,7 @@ public final class GridRunner {
         int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
         for (Grid.RunSpec r : runs) {
             if (Files.isDirectory(r.dir(root, grid.name()))) {
-                checkReusable(r.dir(root, grid.name()), r.config());
+                checkReusable(r.dir(root, grid.name()), r.config(), grid.options(r));
             }
         }
         LOG.info("grid {}: {} runs, {} finished, {} to run{}", grid.name(), runs.size(), runs.size() - pending, pending,
@@ -64,7 +64,10 @@ public final class GridRunner {
             List<String> cmd = javaCommand();
             cmd.addAll(List.of("org.mecam.cli.Main", "grid-worker", "--grid", gridRef, "--results", root.toString(),
                     "--shard", String.valueOf(w), "--of", String.valueOf(workers)));
-            Process p = new ProcessBuilder(cmd).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            // the default intra-op threads are shared among the workers (one each on small machines)
+            pb.environment().putIfAbsent("MECAM_THREADS", String.valueOf(workerThreads(workers)));
+            Process p = pb.start();
             // copied rather than inherited, so that a notebook cell shows the workers' progress
             pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out"));
             pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err"));
@@ -97,6 +100,11 @@ public final class GridRunner {
         return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
     }
 
+    /** @return the default intra-op threads of each of {@code workers} worker processes */
+    static int workerThreads(int workers) {
+        return Math.max(1, NativeRuntime.defaultThreads() / Math.max(1, workers));
+    }
+
     /** Runs the runs {@code shard}, {@code shard + of}, ... of the grid that have no directory yet, here. */
     public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingListener listener) {
         List<Grid.RunSpec> runs = grid.expand();
@@ -108,7 +116,7 @@ public final class GridRunner {
             Grid.RunSpec spec = runs.get(i);
             Path target = spec.dir(root, grid.name());
             if (Files.isDirectory(target)) {
-                checkReusable(target, spec.config());
+                checkReusable(target, spec.config(), grid.options(spec));
                 skipped++;
                 continue;
             }
@@ -123,6 +131,11 @@ public final class GridRunner {
                 if (!r.succeeded()) {
                     LOG.warn("grid {}: {} / seed {} stopped: {}", grid.name(), spec.variant(), spec.seed(),
                             r.training().failure().getMessage());
+                }
+                if (r.metrics() == null) {
+                    // kept (the same seed diverges the same way again) but reported: it has no metrics
+                    failures.add(spec.variant() + " / seed " + spec.seed() + ": no epoch finished with a finite loss, see "
+                            + target.resolve("failure.json"));
                 }
                 ran++;
             } catch (ConfigException | Interruption.InterruptedRunException e) {
@@ -160,6 +173,40 @@ public final class GridRunner {
      * otherwise (the grid file was edited, or smoke-scale runs sit where full ones should go) the
      * grid stops with the directory and the first differing key instead of mixing results.
      */
+    static void checkReusable(Path dir, RunConfig expected, RunOptions options) {
+        checkReusable(dir, expected);
+        if (options.robustness().isEmpty()) {
+            return;
+        }
+        Path file = dir.resolve("robustness.csv");
+        java.util.Set<String> want = new java.util.TreeSet<>();
+        for (org.mecam.data.Perturbation.Kind k : options.robustness()) {
+            for (double level : options.levels()) {
+                want.add(k.key() + " at " + Robustness.level(level));
+            }
+        }
+        java.util.Set<String> have = new java.util.TreeSet<>();
+        if (Files.isRegularFile(file)) {
+            try {
+                List<String> lines = Files.readAllLines(file);
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.split(",", 3);
+                    have.add(f[0] + " at " + f[1]);
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException(file + ": cannot read the robustness results of a finished run ("
+                        + e.getMessage() + "); delete " + dir + " to run it again");
+            }
+        }
+        if (!have.containsAll(want)) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(want);
+            missing.removeAll(have);
+            throw new ConfigException(file + ": this run was evaluated without robustness " + missing.iterator().next()
+                    + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : "")
+                    + ", which the grid now asks for; delete the directory (or use another --results root) to run it again");
+        }
+    }
+
     static void checkReusable(Path dir, RunConfig expected) {
         Path file = dir.resolve("config.json");
         com.google.gson.JsonObject have;

@@ -25,12 +25,17 @@ public final class Robustness {
     /** @return a row per (perturbation, level), empty when the options ask for none */
     public static List<Row> evaluate(Predictor predictor, MultimodalDataset data, RunOptions options, long seed) {
         List<Row> rows = new ArrayList<>();
+        Metrics clean = null; // every perturbation is the identity at p = 0: evaluated once
         for (Perturbation.Kind kind : options.robustness()) {
             for (double level : options.levels()) {
-                Perturbations t = Perturbations.test(List.of(new Perturbation(kind, level)), TEST_SEED,
-                        data.info().unknownTokenId());
-                float[] p = predictor.predict(data.test(), t);
-                rows.add(new Row(kind.key(), level, Metrics.compute(p, data.test().labels)));
+                Metrics m = level == 0 ? clean : null;
+                if (m == null) {
+                    Perturbations t = Perturbations.test(List.of(new Perturbation(kind, level)), TEST_SEED,
+                            data.info().unknownTokenId());
+                    m = Metrics.compute(predictor.predict(data.test(), t), data.test().labels);
+                    clean = level == 0 ? m : clean;
+                }
+                rows.add(new Row(kind.key(), level, m));
             }
         }
         return rows;
@@ -40,13 +45,19 @@ public final class Robustness {
     public static String csv(List<Row> rows) {
         StringBuilder sb = new StringBuilder("perturbation,level,").append(String.join(",", Metrics.KEYS)).append('\n');
         for (Row r : rows) {
-            sb.append(r.perturbation()).append(',').append(String.format(Locale.ROOT, "%.2f", r.level()));
+            sb.append(r.perturbation()).append(',').append(level(r.level()));
             for (String key : Metrics.KEYS) {
                 sb.append(',').append(r.metrics().get(key));
             }
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** @return a level as written in robustness.csv: two decimals, up to four when needed (0.10, 0.125) */
+    public static String level(double p) {
+        java.text.DecimalFormat f = new java.text.DecimalFormat("0.00##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT));
+        return f.format(p);
     }
 
     /** @return the trapezoid area under y(x) (relative robustness) */

@@ -101,8 +101,14 @@ public final class RunDirectory {
         Files.createDirectories(target.getParent());
         try {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+        } catch (java.nio.file.FileSystemException e) {
+            // Linux reports a rename onto a non-empty directory as a plain FileSystemException
+            // ("Directory not empty"), not as FileAlreadyExists/DirectoryNotEmpty
+            if (!Files.isDirectory(target)) {
+                throw e;
+            }
             abandon();
+            return target;
         }
         tidy();
         return target;

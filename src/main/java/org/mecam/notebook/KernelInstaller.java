@@ -130,9 +130,22 @@ public final class KernelInstaller {
             python = "python3";
         }
         try {
-            Process p = new ProcessBuilder(python, "-c", "import sys; print(sys.prefix)").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+            Path log = Files.createTempFile("mecam-sys-prefix", ".txt");
+            String out;
+            boolean done;
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import sys; print(sys.prefix)").redirectErrorStream(true)
+                        .redirectOutput(log.toFile()).start();
+                done = p.waitFor(30, TimeUnit.SECONDS);
+                if (!done) {
+                    p.destroyForcibly();
+                }
+                done = done && p.exitValue() == 0;
+                out = Files.readString(log, StandardCharsets.UTF_8).strip();
+            } finally {
+                Files.deleteIfExists(log);
+            }
+            if (!done || out.isEmpty()) {
                 throw new ConfigException("kernel install --sys-prefix: '" + python + "' did not print its sys.prefix: "
                         + out);
             }
@@ -172,6 +185,7 @@ public final class KernelInstaller {
                 ImageIO.write(logo(size), "png", staging.resolve("logo-" + size + "x" + size + ".png").toFile());
             }
             if (Files.exists(target)) {
+                requireOwn(target);
                 org.mecam.experiment.RunDirectory.deleteRecursively(target);
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -181,6 +195,21 @@ public final class KernelInstaller {
             }
         }
         return target;
+    }
+
+    /** Refuses to replace a kernelspec that is not this kit's kernel (e.g. {@code --name python3}). */
+    private static void requireOwn(Path dir) {
+        String json;
+        try {
+            json = Files.readString(dir.resolve("kernel.json"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            json = "";
+        }
+        if (!json.contains("org.mecam.cli.Main")) {
+            throw new ConfigException("kernel install: " + dir + " holds another kernel (its kernel.json does not run"
+                    + " org.mecam.cli.Main); choose another --name, or remove it with: jupyter kernelspec remove "
+                    + dir.getFileName());
+        }
     }
 
     /** @return the kernel's logo: a teal square with "M" */

@@ -112,6 +112,9 @@ public final class MecamKernel extends BaseKernel {
         return t;
     });
     private volatile boolean interrupted;
+    /** The serial number of the cell being executed, 0 between cells. */
+    private volatile long runningCell;
+    private long cellSerial;
     private volatile Instant abortBefore;
 
     /** The base library's IO with its environment hooks opened to this kernel. */
@@ -608,6 +611,7 @@ public final class MecamKernel extends BaseKernel {
         kernelIo.stdinEnabled(request.isStdinEnabled());
         interrupted = false;
         Interruption.clear();
+        runningCell = ++cellSerial;
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         InputStream oldIn = System.in;
@@ -646,6 +650,7 @@ public final class MecamKernel extends BaseKernel {
             env.publish(new PublishError(e.ename, e.evalue, e.traceback));
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
         } finally {
+            runningCell = 0;
             interrupted = false;
             Interruption.clear();
         }
@@ -717,14 +722,15 @@ public final class MecamKernel extends BaseKernel {
      */
     @Override
     public void interrupt() {
-        Thread running = CapturingExecutionControl.runningThread();
-        if (running == null) {
+        long cell = runningCell;
+        if (cell == 0) {
             return;
         }
+        // set even between two snippets of the cell (or while one compiles): the next one is not run
         interrupted = true;
         Interruption.request();
         scheduler.schedule(() -> {
-            if (CapturingExecutionControl.runningThread() == running) {
+            if (runningCell == cell && CapturingExecutionControl.runningThread() != null) {
                 LOG.warn("the cell did not stop within {} ms of the interrupt; stopping it by force", STOP_GRACE_MILLIS);
                 jshell.stop();
             }
@@ -733,6 +739,11 @@ public final class MecamKernel extends BaseKernel {
 
     @Override
     public void onShutdown(boolean restarting) {
+        if (runningCell != 0) { // a cell still runs: stop it, so that the kernel can exit now
+            interrupted = true;
+            Interruption.request();
+            jshell.stop();
+        }
         scheduler.shutdownNow();
         try {
             jshell.close();

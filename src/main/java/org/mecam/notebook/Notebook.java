@@ -270,6 +270,9 @@ public final class Notebook {
     }
 
     private static void emit(DisplayData d, boolean update) {
+        // text printed before the display goes out first (the cell's streams are coalesced)
+        System.out.flush();
+        System.err.flush();
         BaseKernel k = kernel();
         if (k != null) {
             if (update) {

@@ -132,6 +132,37 @@ class BadDatasetTest {
     }
 
     @Test
+    void aFileWithoutTextIsRejectedByTrainAndInspect() throws IOException {
+        Path file = broken("no-text.pkl", root -> root.values().forEach(sp -> {
+            ((Map<?, ?>) sp).remove("text");
+            ((Map<?, ?>) sp).remove("text_bert");
+        }));
+        rejected(file, "no-text.pkl", "split 'train' has no key 'text'");
+        CliTest.Result r = CliTest.run("data", "inspect", file.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("no-text.pkl") && r.err().contains("no text"), r.err());
+        assertFalse(r.err().contains("NullPointerException"), r.err());
+    }
+
+    @Test
+    void lengthsMayBeListsOfIntsButNotOfFloatsOrNegative() throws IOException {
+        Path listed = broken("listed.pkl", root -> root.values().forEach(sp -> {
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> m = (Map<Object, Object>) sp;
+            int n = ((List<?>) m.get("id")).size();
+            m.put("audio_lengths", new ArrayList<>(java.util.Collections.nCopies(n, (long) LA - 1)));
+        }));
+        CliTest.Result ok = CliTest.run("train", "--config", "tiny", "--epochs", "1", "--dataset", "mmsa", "--path",
+                listed.toString(), "--results", tmp.resolve("listed").toString(), "--quiet");
+        assertEquals(0, ok.code(), ok.err());
+        rejected(broken("float-lengths.pkl", root -> train(root).put("audio_lengths", List.of(3L, 2.5, 1L, 4L))),
+                "float-lengths.pkl", "split 'train'", "audio_lengths", "item 1", "expected an int length");
+        rejected(broken("negative.pkl", root -> train(root).put("vision_lengths",
+                PickleWriter.longs(new long[] {4}, new long[] {3, -1, 2, 2}))),
+                "negative.pkl", "split 'train'", "vision_lengths", "sample 1 has length -1, a negative length");
+    }
+
+    @Test
     void theValidFileTrains() throws IOException {
         Path file = write("ok.pkl", valid());
         CliTest.Result r = CliTest.run("train", "--config", "tiny", "--epochs", "1", "--dataset", "mmsa", "--path",

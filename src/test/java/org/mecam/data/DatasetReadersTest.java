@@ -35,7 +35,7 @@ class DatasetReadersTest {
     @ParameterizedTest
     @ValueSource(strings = {"mmsa_unaligned_np1_p2.pkl", "mmsa_unaligned_np1_p4.pkl", "mmsa_unaligned_np1_p5.pkl",
         "mmsa_unaligned_np2_p2.pkl", "mmsa_unaligned_np2_p4.pkl", "mmsa_unaligned_np2_p5.pkl",
-        "mmsa_aligned_np1_p4.pkl", "mmsa_aligned_np2_p4.pkl"})
+        "mmsa_aligned_np1_p4.pkl", "mmsa_aligned_np2_p4.pkl", "mmsa_unaligned_list_lengths_np2_p4.pkl"})
     void mmsa(String file) throws IOException {
         boolean aligned = file.contains("_aligned");
         JsonObject exp = expected(aligned ? "mmsa_aligned" : "mmsa_unaligned");

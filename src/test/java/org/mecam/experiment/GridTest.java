@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
 import org.mecam.config.ConfigException;
+import org.mecam.config.ConfigJson;
 import org.mecam.config.Fusion;
 import org.mecam.config.Method;
 import org.mecam.report.Stats;
@@ -144,6 +145,67 @@ class GridTest {
         assertTrue(e.getMessage().contains("alpha") && e.getMessage().contains(someRun.toString()), e.getMessage());
     }
 
+    @Test
+    void gridFilesWithBadValuesNameTheKey() throws IOException {
+        String[][] cases = {
+            {"{\"name\": \"g\", \"seeds\": [1111, \"a\"], \"variants\": [{\"name\": \"v\"}]}", "seeds[1] must be a number"},
+            {"{\"name\": \"g\", \"seeds\": 5, \"variants\": [{\"name\": \"v\"}]}", "needs an array \"seeds\", got 5"},
+            {"{\"name\": \"g\", \"base\": \"mosi\", \"variants\": [{\"name\": \"v\"}]}", "base must be an object"},
+            {"{\"name\": \"g\", \"variants\": [{\"config\": {}}]}", "variants[0] needs a \"name\""},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\", \"sameAs\": \"w\"}]}", "variants[0]: unknown key 'sameAs'"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"limits\": {\"max_epochs\": 2}}", "limits: unknown key 'max_epochs'"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"limits\": {\"maxEpochs\": 1.5}}", "limits.maxEpochs must be an integer"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"datasets\": []}", "\"datasets\" is empty"},
+            {"{\"name\": \"g\", \"seeds\": [1, 1], \"variants\": [{\"name\": \"v\"}]}", "lists a seed twice"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"fusion=concat\"}, {\"name\": \"fusion concat\"}]}",
+                "would share the run directory 'fusion-concat'"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"robustness\": {\"perturbations\": [\"audio-drop\"],"
+                + " \"levels\": [0, \"high\"]}}", "robustness.levels[1] must be a number"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"robustness\": {\"perturbations\": [\"audio-dorp\"],"
+                + " \"levels\": [0]}}", "robustness.perturbations[0]: unknown perturbation 'audio-dorp'"},
+        };
+        for (String[] c : cases) {
+            Path file = tmp.resolve("bad-grid.json");
+            Files.writeString(file, c[0]);
+            ConfigException e = assertThrows(ConfigException.class, () -> Grid.load(file.toString()), c[0]);
+            assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains(c[1]),
+                    "expected '" + c[1] + "' in: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aFinishedRunIsReusedOnlyIfItHasTheSweepsLevels() throws IOException {
+        Grid grid = Grid.load("smoke-robustness");
+        Grid.RunSpec spec = grid.expand().get(0);
+        Path dir = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(dir.resolve("config.json"), ConfigJson.toJson(spec.config()));
+        RunOptions options = grid.options(spec);
+        StringBuilder csv = new StringBuilder("perturbation,level,mae\n");
+        for (var kind : options.robustness()) {
+            for (double level : options.levels()) {
+                csv.append(kind.key()).append(',').append(Robustness.level(level)).append(",0.5\n");
+            }
+        }
+        Files.writeString(dir.resolve("robustness.csv"), csv.toString());
+        GridRunner.checkReusable(dir, spec.config(), options); // all there: reused
+        Files.writeString(dir.resolve("robustness.csv"), csv.substring(0, csv.lastIndexOf("\n", csv.length() - 2) + 1));
+        ConfigException e = assertThrows(ConfigException.class, () -> GridRunner.checkReusable(dir, spec.config(), options));
+        assertTrue(e.getMessage().contains("robustness.csv") && e.getMessage().contains("without robustness"), e.getMessage());
+    }
+
+    @Test
+    void aRunFinishedMeanwhileByAnotherProcessIsKept() throws IOException {
+        Path target = tmp.resolve("grid/v/seed-1");
+        RunDirectory first = RunDirectory.start(tmp.resolve("grid/v"), "seed-1");
+        first.write("metrics.json", "{\"mae\": 1}");
+        RunDirectory second = RunDirectory.start(tmp.resolve("grid/v"), "seed-1");
+        second.write("metrics.json", "{\"mae\": 2}");
+        assertEquals(target, first.commitTo(target));
+        assertEquals(target, second.commitTo(target), "losing the race is not an error");
+        assertEquals("{\"mae\": 1}", Files.readString(target.resolve("metrics.json")), "the first run is kept");
+        assertFalse(Files.exists(tmp.resolve("grid/v").resolve(RunDirectory.STAGING)), "nothing staged is left");
+    }
+
     private static int finished(Path root) throws IOException {
         Path dir = root.resolve("smoke").resolve("synthetic-tiny");
         if (!Files.isDirectory(dir)) {
@@ -172,6 +234,9 @@ class GridTest {
         assertTrue(md.contains("| full | 5 | **" + fullCell + "** |"), md);
         assertTrue(md.contains("| alias | 5 | **" + fullCell + "** |"), "same_as rows reuse the runs: " + md);
         assertTrue(md.contains("| other | 5 | 0.756 ± 0.017 |"), "other: mean 0.7562, std sqrt(0.001119 / 4) = 0.0167");
+        // corr = 1 - mae: higher is better, so the lower-MAE variant is bold there too
+        assertTrue(md.contains("| full | 5 | **" + fullCell + "** | **0.255 ± 0.011** |"), md);
+        assertTrue(md.contains("| other | 5 | 0.756 ± 0.017 | 0.244 ± 0.017 |"), md);
         String diff = Files.readString(root.resolve("tables").resolve("g-d-ablation-vs-full.md"));
         assertTrue(diff.contains("**+0.011 (p=0.026)**"), "scipy's ttest_rel p = 0.0258: " + diff);
     }
@@ -183,7 +248,8 @@ class GridTest {
                 + " \"g\", \"dataset\": \"d\", \"variant\": \"" + variant + "\", \"seed\": \"" + seed + "\"}}}");
         StringBuilder m = new StringBuilder("{");
         for (String key : org.mecam.eval.Metrics.KEYS) {
-            m.append('"').append(key).append("\": ").append(key.equals("mae") ? mae : 0.5).append(", ");
+            m.append('"').append(key).append("\": ").append(key.equals("mae") ? mae : key.equals("corr") ? 1 - mae : 0.5)
+                    .append(", ");
         }
         m.append("\"best_epoch\": 1}");
         Files.writeString(dir.resolve("metrics.json"), m.toString());

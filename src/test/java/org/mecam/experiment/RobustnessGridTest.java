@@ -20,6 +20,40 @@ class RobustnessGridTest {
     Path root;
 
     @Test
+    void areaEffectiveRobustnessAndLevelsAgainstHandValues() {
+        double[] x = {0, 0.5, 1};
+        double[] reference = {1, 0.8, 0.2};
+        double[] method = {0.9, 0.8, 0.6};
+        assertEquals(0.7, Robustness.area(x, reference), 1e-12, "0.5 * (1 + 0.8) / 2 + 0.5 * (0.8 + 0.2) / 2");
+        // reference shifted to 0.9 at p = 0: {0.9, 0.7, 0.1}, area 0.6; the method's area is 0.775
+        assertEquals(0.175, Robustness.effective(x, method, reference, false), 1e-12);
+        assertEquals(-0.175, Robustness.effective(x, method, reference, true), 1e-12, "MAE: lower is better");
+        assertEquals("0.00", Robustness.level(0));
+        assertEquals("0.10", Robustness.level(0.1));
+        assertEquals("0.125", Robustness.level(0.125), "levels closer than 0.01 stay apart");
+    }
+
+    @Test
+    void theCleanTestSetIsEvaluatedOnceForAllPerturbations() {
+        TestSupport.start();
+        org.mecam.data.MultimodalDataset data = new org.mecam.data.SyntheticGenerator(
+                org.mecam.data.SyntheticSpec.of(TestSupport.tiny())).generate();
+        int[] calls = new int[2];
+        Predictor predictor = (split, transform) -> {
+            calls[transform == null || ((org.mecam.data.Perturbations) transform).perturbations().get(0).level() == 0 ? 0 : 1]++;
+            return split.labels.clone();
+        };
+        List<org.mecam.data.Perturbation.Kind> kinds = List.of(org.mecam.data.Perturbation.Kind.AUDIO_DROP,
+                org.mecam.data.Perturbation.Kind.TEXT_SHUFFLE, org.mecam.data.Perturbation.Kind.VISION_NOISE);
+        List<Robustness.Row> rows = Robustness.evaluate(predictor, data, new RunOptions(java.util.Map.of(), kinds,
+                List.of(0.0, 0.5)), 1);
+        assertEquals(6, rows.size(), "a row per perturbation and level");
+        assertEquals(1, calls[0], "p = 0 is the identity: evaluated once");
+        assertEquals(3, calls[1]);
+        assertEquals(rows.get(0).metrics().toMap(), rows.get(2).metrics().toMap());
+    }
+
+    @Test
     void smokeGridSweepsAndReports() throws Exception {
         TestSupport.start();
         GridRunner.Summary s = GridRunner.run(Grid.load("smoke-robustness"), "smoke-robustness", root, 1, null);

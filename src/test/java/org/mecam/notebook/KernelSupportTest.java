@@ -74,6 +74,19 @@ class KernelSupportTest {
     }
 
     @Test
+    void installLeavesAnotherKernelOfTheSameNameAlone() throws Exception {
+        Path jar = Files.createFile(tmp.resolve("mecam.jar"));
+        Path other = Files.createDirectories(tmp.resolve("prefix/share/jupyter/kernels/python3"));
+        String ipykernel = "{\"argv\": [\"python\", \"-m\", \"ipykernel_launcher\", \"-f\", \"{connection_file}\"]}";
+        Files.writeString(other.resolve("kernel.json"), ipykernel);
+        Result r = cli("kernel", "install", "--prefix", tmp.resolve("prefix").toString(), "--classpath", jar.toString(),
+                "--name", "python3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("holds another kernel"), r.err());
+        assertEquals(ipykernel, Files.readString(other.resolve("kernel.json")), "the other kernel is untouched");
+    }
+
+    @Test
     void badInstallsNameTheProblemAndWriteNothing() {
         Path prefix = tmp.resolve("p");
         Result r = cli("kernel", "install", "--prefix", prefix.toString(), "--classpath", tmp.resolve("missing.jar").toString());
@@ -85,6 +98,9 @@ class KernelSupportTest {
         assertTrue(r.err().contains("bad name!"), r.err());
         r = cli("kernel", "install", "--user", "--sys-prefix");
         assertEquals(2, r.code(), "one place at a time");
+        r = cli("kernel", "install", "--prefix", prefix.toString(), "--python", "python3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--python only applies with --sys-prefix"), r.err());
         r = cli("kernel", "run", tmp.resolve("no-such-connection.json").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("no-such-connection.json"), r.err());
