@@ -133,8 +133,9 @@ public final class RunConfig {
     @Doc(value = "positive pairs: exact, sign or class7", group = "model")
     public Positives positives = Positives.CLASS7;
 
-    @Doc(value = "drop each sample's similarity to itself (supervised-contrastive form)", group = "model")
-    public boolean excludeSelf = false;
+    @Doc(value = "drop each sample's own entries from both blocks of the contrastive loss (supervised-contrastive form;"
+            + " false = the published form, whose loss is ~1e-10 with no gradient, METHOD.md)", group = "model")
+    public boolean excludeSelf = true;
 
     @Doc(value = "attention, pooled, concat; baselines: late (per-modality heads averaged), early (one LSTM over concatenated aligned features)", group = "model")
     public Fusion fusion = Fusion.ATTENTION;
@@ -196,6 +197,10 @@ public final class RunConfig {
 
     @Doc(value = "epochs without validation improvement before training stops", group = "training")
     public int patience = 10;
+
+    @Doc(value = "per epoch, measure each loss term's gradient norm on each encoder and the class separation of the"
+            + " representations on the validation split (epochs.csv, loss-effects.png; METHOD.md)", group = "training")
+    public boolean diagnostics = true;
 
     @Doc(value = "model selection: validation or test-leaky (published, leaks the test set)", group = "training")
     public Selection selection = Selection.VALIDATION;

@@ -162,7 +162,8 @@ public final class Experiments {
         float[] valid = baseline.predict(data.valid(), null);
         double validMae = Evaluator.mae(valid, data.valid().labels);
         EpochStats fit = new EpochStats(1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
-                Double.NaN, validMae, Double.NaN, Double.NaN, true, (System.nanoTime() - start) / 1e9, Trainer.rssMb());
+                Double.NaN, validMae, Double.NaN, Double.NaN, true, (System.nanoTime() - start) / 1e9, Trainer.rssMb(),
+                org.mecam.train.EpochDiagnostics.empty());
         TrainingResult training = new TrainingResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null);
         float[] predictions = baseline.predict(data.test(), null);
         return new Outcome(training, Metrics.compute(predictions, data.test().labels), predictions,
@@ -200,6 +201,9 @@ public final class Experiments {
         }
         if (config.method == Method.MECAM && !training.epochs().isEmpty()) {
             Figures.trainingCurves(training.epochs(), dir.file("training-curves.png"));
+            if (config.diagnostics) {
+                Figures.lossEffects(training.epochs(), dir.file("loss-effects.png"));
+            }
         }
     }
 

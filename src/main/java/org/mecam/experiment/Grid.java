@@ -312,19 +312,19 @@ public final class Grid {
 
     /** @return the names of the built-in grids */
     public static List<String> builtIns() {
-        return List.of("smoke", "smoke-robustness", "ablations-mosi", "robustness-mosi");
+        return List.of("smoke", "smoke-robustness", "ablations-mosi", "robustness-mosi", "alpha-sweep-mosi",
+                "negative-fraction-mosi");
     }
 
     /** @return every run of the grid (variants that are same_as another are not runs) */
     public List<RunSpec> expand() {
         List<RunSpec> out = new ArrayList<>();
-        for (Dataset d : datasets) {
-            for (Variant v : variants) {
-                if (v.sameAs() != null) {
-                    continue;
-                }
-                for (long seed : seeds) {
-                    out.add(new RunSpec(d.name(), v.name(), seed, config(d, v, seed)));
+        for (long seed : seeds) { // seed-major: an interrupted grid holds whole seeds, which paired tests can use
+            for (Dataset d : datasets) {
+                for (Variant v : variants) {
+                    if (v.sameAs() == null) {
+                        out.add(new RunSpec(d.name(), v.name(), seed, config(d, v, seed)));
+                    }
                 }
             }
         }

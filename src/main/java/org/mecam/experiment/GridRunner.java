@@ -217,8 +217,12 @@ public final class GridRunner {
                     + "); delete " + dir + " to run it again");
         }
         com.google.gson.JsonObject want = ConfigJson.GSON.toJsonTree(expected).getAsJsonObject();
+        com.google.gson.JsonObject defaults = ConfigJson.GSON.toJsonTree(new RunConfig()).getAsJsonObject();
         for (String key : want.keySet()) {
-            if (!NOT_COMPARED.contains(key) && !java.util.Objects.equals(have.get(key), want.get(key))) {
+            // a key that a run made by an older version lacks matches while the grid asks for its default:
+            // new settings are added with defaults that keep the behaviour they had before they existed
+            boolean addedSince = !have.has(key) && java.util.Objects.equals(want.get(key), defaults.get(key));
+            if (!NOT_COMPARED.contains(key) && !addedSince && !java.util.Objects.equals(have.get(key), want.get(key))) {
                 throw new ConfigException(file + ": this run was made with " + key + " = " + have.get(key)
                         + " but the grid now asks for " + key + " = " + want.get(key)
                         + "; delete the directory (or use another --results root) to run it again");

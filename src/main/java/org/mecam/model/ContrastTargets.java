@@ -8,58 +8,70 @@ import org.mecam.engine.NativeArrays;
 
 /**
  * The label-derived constants of the contrastive loss for one batch, shared by the three
- * modalities: positive mask, negative-logit scale, self-exclusion bias and row weights.
+ * modalities. Masks are additive biases of the logits [S, N] (0 keeps an entry, {@link #OFF}
+ * removes it), so that the loss is computed in log-sum-exp form and stays finite at any
+ * temperature.
  *
- * @param positives [B, 2B]: P next to zeros for the appended negative logits
+ * @param positiveBias [B, 2B]: 0 on the positive pairs of the similarity block, OFF elsewhere
+ *     (the appended negative block never holds a positive)
  * @param negativeScale [B, B]: w * (1 - P)
- * @param selfBias [B, B]: -1e9 on the diagonal when excluding self, else null
+ * @param selfBias [B, 2B]: OFF at (i, i) and (i, B + i) when excluding self (both blocks), else
+ *     null
  * @param rowWeight [B]: 1 / (rows with a positive) for rows with a positive, else 0
- * @param rowPad [B]: 1 for rows without a positive (keeps their log finite), else 0
  * @param validRows rows that have at least one positive
  */
 public record ContrastTargets(
-        NDArray positives, NDArray negativeScale, NDArray selfBias, NDArray rowWeight, NDArray rowPad, int validRows) {
+        NDArray positiveBias, NDArray negativeScale, NDArray selfBias, NDArray rowWeight, int validRows) {
+
+    /**
+     * The bias that removes a logit: exp(OFF + s) is 0 in float32 for any similarity |s| <= 1/tau,
+     * while OFF + s stays finite, so that a row without any kept entry gives a finite value (its
+     * weight is 0).
+     */
+    public static final float OFF = -1e9f;
 
     /**
      * @param m the batch's manager
      * @param labels the batch's labels
      * @param mode which pairs are positive
-     * @param excludeSelf drop each sample's similarity to itself
+     * @param excludeSelf drop each sample's own entries from numerator and denominator, in the
+     *     similarity block and in the appended negative block
      * @param negWeight w of the negative logits
      */
     public static ContrastTargets of(NDManager m, float[] labels, Positives mode, boolean excludeSelf,
             double negWeight) {
         int b = labels.length;
         float[] pos = new float[b * 2 * b];
+        java.util.Arrays.fill(pos, OFF);
         float[] neg = new float[b * b];
-        float[] self = excludeSelf ? new float[b * b] : null;
+        float[] self = excludeSelf ? new float[b * 2 * b] : null;
         float[] weight = new float[b];
-        float[] pad = new float[b];
+        boolean[] hasPositive = new boolean[b];
         int valid = 0;
         for (int i = 0; i < b; i++) {
-            int count = 0;
             for (int j = 0; j < b; j++) {
                 boolean same = sameClass(labels[i], labels[j], mode);
                 boolean counted = same && !(excludeSelf && i == j);
-                pos[i * 2 * b + j] = counted ? 1f : 0f;
+                if (counted) {
+                    pos[i * 2 * b + j] = 0f;
+                    hasPositive[i] = true;
+                }
                 neg[i * b + j] = same ? 0f : (float) negWeight;
-                count += counted ? 1 : 0;
             }
             if (excludeSelf) {
-                self[i * b + i] = -1e9f;
+                self[i * 2 * b + i] = OFF;
+                self[i * 2 * b + b + i] = OFF;
             }
-            pad[i] = count == 0 ? 1f : 0f;
-            valid += count > 0 ? 1 : 0;
+            valid += hasPositive[i] ? 1 : 0;
         }
         for (int i = 0; i < b; i++) {
-            weight[i] = pad[i] == 0f ? 1f / valid : 0f;
+            weight[i] = hasPositive[i] ? 1f / valid : 0f;
         }
         return new ContrastTargets(
                 NativeArrays.floats(m, pos, new Shape(b, 2L * b)),
                 NativeArrays.floats(m, neg, new Shape(b, b)),
-                self == null ? null : NativeArrays.floats(m, self, new Shape(b, b)),
+                self == null ? null : NativeArrays.floats(m, self, new Shape(b, 2L * b)),
                 NativeArrays.floats(m, weight),
-                NativeArrays.floats(m, pad),
                 valid);
     }
 

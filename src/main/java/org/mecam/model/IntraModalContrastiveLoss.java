@@ -12,9 +12,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The intra-modality contrastive filter of one modality (DESIGN 2.2): z = normalize(W h),
- * S = z z^T / tau, negative logits N = w S (1 - P) appended as extra columns, and
- * L = mean_i -log sum_j softmax([S, N]_i)_j [P, 0]_ij over rows that have a positive.
+ * The intra-modality contrastive filter of one modality (METHOD.md, "contrastive filter"):
+ * z = normalize(W h), S = z z^T / tau, negative logits N = w S (1 - P) appended as extra
+ * columns, and L = mean_i -log sum_j softmax([S, N]_i)_j [P, 0]_ij over rows that have a
+ * positive. With {@code excludeSelf} each sample's own entries of both blocks leave numerator and
+ * denominator. Computed as L_i = lse(kept logits) - lse(kept positive logits), so that it stays
+ * finite in float32 for any temperature (the logit spread 2/tau exceeds exp's range below tau
+ * ~0.02).
  *
  * <p>Inputs: h [B, d] followed by the arrays of a {@link ContrastTargets}; use {@link
  * #loss}. Outputs: the loss (scalar) and z [B, c].
@@ -44,7 +48,7 @@ public final class IntraModalContrastiveLoss extends AbstractBlock {
 
     /** @return the loss (scalar) and the normalised projection z [B, c] */
     public NDList loss(ParameterStore ps, NDArray h, ContrastTargets targets, boolean training) {
-        NDList in = new NDList(h, targets.positives(), targets.negativeScale(), targets.rowWeight(), targets.rowPad());
+        NDList in = new NDList(h, targets.positiveBias(), targets.negativeScale(), targets.rowWeight());
         if (targets.selfBias() != null) {
             in.add(targets.selfBias());
         }
@@ -60,20 +64,19 @@ public final class IntraModalContrastiveLoss extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray h = inputs.get(0); // (B, d)
-        NDArray positives = inputs.get(1); // (B, 2B)
+        NDArray positiveBias = inputs.get(1); // (B, 2B)
         NDArray negativeScale = inputs.get(2); // (B, B)
         NDArray rowWeight = inputs.get(3); // (B)
-        NDArray rowPad = inputs.get(4); // (B)
         NDArray z = embed(ps, h, training); // (B, c)
         NDArray s = z.matMul(z.transpose()).mul(Ops.scalar(z, 1.0 / tau)); // (B, B)
         NDArray n = s.mul(negativeScale); // (B, B)
-        NDArray kept = inputs.size() > 5 ? s.add(inputs.get(5)) : s;
-        NDArray logits = NDArrays.concat(new NDList(kept, n), 1); // (B, 2B)
-        NDArray max = logits.max(new int[] {1}, true).stopGradient(); // (B, 1)
-        NDArray e = logits.sub(max).exp();
-        NDArray numerator = e.mul(positives).sum(new int[] {1}).add(rowPad); // (B)
-        NDArray denominator = e.sum(new int[] {1}); // (B)
-        NDArray perRow = denominator.log().sub(numerator.log()); // (B)
+        NDArray logits = NDArrays.concat(new NDList(s, n), 1); // (B, 2B)
+        if (inputs.size() > 4) {
+            logits = logits.add(inputs.get(4)); // self removed from both blocks
+        }
+        NDArray denominator = Ops.logSumExp(logits, null); // (B)
+        NDArray numerator = Ops.logSumExp(logits.add(positiveBias), null); // (B)
+        NDArray perRow = denominator.sub(numerator); // (B); rows without a positive have weight 0
         return new NDList(perRow.mul(rowWeight).sum(), z);
     }
 

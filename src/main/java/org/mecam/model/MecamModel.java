@@ -221,6 +221,25 @@ public final class MecamModel extends AbstractBlock {
         return text != null && config.textMode != TextMode.FEATURES;
     }
 
+    /**
+     * @param m 't', 'a' or 'v'
+     * @return the parameters of that modality's encoder (empty when the modality is not used or
+     *     the model is early fusion, which has no per-modality encoder)
+     */
+    public List<Parameter> encoderParameters(char m) {
+        Block block = m == 't' ? text : m == 'a' ? audio : m == 'v' ? vision : null;
+        List<Parameter> out = new ArrayList<>();
+        if (block != null) {
+            block.getParameters().forEach(p -> out.add(p.getValue()));
+        }
+        return out;
+    }
+
+    /** @return whether the model has the contrastive filter (alpha > 0) */
+    public boolean hasContrastiveFilter() {
+        return !contrast.isEmpty();
+    }
+
     /** @return parameters of the MMILB mu / log-variance estimators (their own optimizer, stage 0) */
     public List<Parameter> mmilbParameters() {
         List<Parameter> out = new ArrayList<>();

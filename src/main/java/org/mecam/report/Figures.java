@@ -55,6 +55,61 @@ public final class Figures {
         return panels;
     }
 
+    /**
+     * "Which loss moves which encoder": for each encoder (text, audio, vision) the gradient norm
+     * each weighted loss term puts on it per epoch (log scale), then the class separation of the
+     * filter's projections z and of the encoder vectors h on the validation split, clean anchors
+     * against anchors whose negative information hits that modality; written as {@code png} and
+     * an SVG next to it.
+     */
+    public static void lossEffects(List<EpochStats> epochs, Path png) throws IOException {
+        FigureFiles.save(lossEffectPanels(epochs), 3, png.toAbsolutePath().getParent(), stem(png));
+    }
+
+    /** @return the panels of {@link #lossEffects} */
+    public static List<XYChart> lossEffectPanels(List<EpochStats> epochs) {
+        List<XYChart> panels = new ArrayList<>();
+        String[] names = {"text", "audio", "vision"};
+        for (int k = 0; k < 3; k++) {
+            char m = "tav".charAt(k);
+            List<Line> lines = new ArrayList<>();
+            for (String term : org.mecam.train.EpochDiagnostics.TERMS) {
+                String column = "grad_" + term + "_" + m;
+                lines.add(new Line(term, e -> e.diagnostic(column)));
+            }
+            XYChart chart = panel(epochs, "Gradient on the " + names[k] + " encoder", "L2 norm (weighted term)",
+                    lines.toArray(new Line[0]));
+            logScale(chart);
+            panels.add(chart);
+        }
+        for (String space : new String[] {"z", "h"}) {
+            List<Line> lines = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                for (String group : new String[] {"clean", "neg"}) {
+                    String column = "sep_" + space + "_" + "tav".charAt(k) + "_" + group;
+                    lines.add(new Line(names[k] + (group.equals("clean") ? " clean" : " negative"), e -> e.diagnostic(column)));
+                }
+            }
+            panels.add(panel(epochs, space.equals("z") ? "Class separation of z (filter projection)"
+                    : "Class separation of h (encoder output)", "same-class - other-class cosine", lines.toArray(new Line[0])));
+        }
+        return panels;
+    }
+
+    /** Log y axis when every plotted value is positive (XChart refuses zeros on a log axis). */
+    private static void logScale(XYChart chart) {
+        boolean positive = !chart.getSeriesMap().isEmpty();
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double v : s.getYData()) {
+                positive &= v > 0;
+            }
+        }
+        if (positive && chart.getStyler().isLegendVisible()) { // placeholders hide their legend
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisDecimalPattern("0.0E0");
+        }
+    }
+
     static String stem(Path file) {
         return file.getFileName().toString().replaceAll("\\.[^.]*$", "");
     }

@@ -18,32 +18,60 @@ package org.mecam.train;
  * @param improved whether this epoch became the selected checkpoint
  * @param seconds wall time of the epoch
  * @param rssMb resident set size of the process after the epoch (MiB; -1 if unknown)
+ * @param diagnostics the {@link EpochDiagnostics#COLUMNS}: per-modality contrastive losses, each
+ *     loss term's gradient norm on each encoder, class separation of the representations (NaN
+ *     where not measured)
  */
 public record EpochStats(
         int epoch, double stage0Lld, double task, double contrastive, double lld, double entropy,
         int entropySkipped, double trainLoss, double gradNorm, double validMae, double testMae,
-        double lrMain, boolean improved, double seconds, double rssMb) {
+        double lrMain, boolean improved, double seconds, double rssMb, java.util.Map<String, Double> diagnostics) {
 
-    /** CSV header matching {@link #csvRow()}. */
-    public static final String CSV_HEADER =
+    /** The columns before the diagnostics. */
+    private static final String BASE_HEADER =
             "epoch,stage0_lld,task,contrastive,lld,entropy,entropy_skipped,train_loss,grad_norm,"
                     + "valid_mae,test_mae,lr_main,selected,seconds,rss_mb";
 
-    /** @return the values as one CSV line */
-    public String csvRow() {
-        return String.join(",", Integer.toString(epoch), num(stage0Lld), num(task), num(contrastive), num(lld),
-                num(entropy), Integer.toString(entropySkipped), num(trainLoss), num(gradNorm), num(validMae),
-                num(testMae), num(lrMain), Boolean.toString(improved), num(seconds), num(rssMb));
+    /** CSV header matching {@link #csvRow()}. */
+    public static final String CSV_HEADER = BASE_HEADER + "," + String.join(",", EpochDiagnostics.COLUMNS);
+
+    /** @return the value of a diagnostics column (NaN when not measured) */
+    public double diagnostic(String column) {
+        Double v = diagnostics == null ? null : diagnostics.get(column);
+        return v == null ? Double.NaN : v;
     }
 
-    /** @return the records of an epochs.csv written by {@link #csvRow()} */
+    /** @return the values as one CSV line */
+    public String csvRow() {
+        StringBuilder row = new StringBuilder(String.join(",", Integer.toString(epoch), num(stage0Lld), num(task),
+                num(contrastive), num(lld), num(entropy), Integer.toString(entropySkipped), num(trainLoss), num(gradNorm),
+                num(validMae), num(testMae), num(lrMain), Boolean.toString(improved), num(seconds), num(rssMb)));
+        for (String c : EpochDiagnostics.COLUMNS) {
+            row.append(',').append(num(diagnostic(c)));
+        }
+        return row.toString();
+    }
+
+    /**
+     * @return the records of an epochs.csv written by {@link #csvRow()} (diagnostics columns are
+     *     found by header name; files written before they existed read as NaN)
+     */
     public static java.util.List<EpochStats> readCsv(java.nio.file.Path file) throws java.io.IOException {
         java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
         java.util.List<EpochStats> out = new java.util.ArrayList<>();
+        java.util.List<String> header = java.util.Arrays.asList(lines.get(0).split(",", -1));
         for (String line : lines.subList(1, lines.size())) {
             String[] c = line.split(",", -1);
+            java.util.Map<String, Double> diagnostics = EpochDiagnostics.empty();
+            for (String column : EpochDiagnostics.COLUMNS) {
+                int k = header.indexOf(column);
+                if (k >= 0 && k < c.length) {
+                    diagnostics.put(column, d(c[k]));
+                }
+            }
             out.add(new EpochStats(Integer.parseInt(c[0]), d(c[1]), d(c[2]), d(c[3]), d(c[4]), d(c[5]), Integer.parseInt(c[6]),
-                    d(c[7]), d(c[8]), d(c[9]), d(c[10]), d(c[11]), Boolean.parseBoolean(c[12]), d(c[13]), d(c[14])));
+                    d(c[7]), d(c[8]), d(c[9]), d(c[10]), d(c[11]), Boolean.parseBoolean(c[12]), d(c[13]), d(c[14]),
+                    diagnostics));
         }
         return out;
     }
@@ -75,8 +103,21 @@ public record EpochStats(
             for (int k = 0; k < 13; k++) {
                 m[k] = count[k] == 0 ? Double.NaN : sum[k] / count[k];
             }
+            java.util.Map<String, Double> diagnostics = EpochDiagnostics.empty();
+            for (String column : EpochDiagnostics.COLUMNS) {
+                double total = 0;
+                int n = 0;
+                for (java.util.List<EpochStats> run : runs) {
+                    double v = e < run.size() ? run.get(e).diagnostic(column) : Double.NaN;
+                    if (!Double.isNaN(v)) {
+                        total += v;
+                        n++;
+                    }
+                }
+                diagnostics.put(column, n == 0 ? Double.NaN : total / n);
+            }
             out.add(new EpochStats(e + 1, m[0], m[1], m[2], m[3], m[4], (int) Math.round(m[5]), m[6], m[7], m[8], m[9],
-                    m[10], false, m[11], m[12]));
+                    m[10], false, m[11], m[12], diagnostics));
         }
         return out;
     }

@@ -48,6 +48,21 @@ public final class Gradients {
         }
     }
 
+    /** @return the global L2 norm of the parameters' current gradients (0 when none has one) */
+    public static double norm(List<Parameter> parameters, NDManager manager) {
+        try (NoGrad ignored = NoGrad.enter(); NDManager tmp = manager.newSubManager()) {
+            NDList squares = new NDList();
+            for (Parameter p : parameters) {
+                PtNDArray g = JniUtils.getGradient((PtNDArray) p.getArray());
+                if (g != null) {
+                    g.attach(tmp);
+                    squares.add(g.square().sum());
+                }
+            }
+            return squares.isEmpty() ? 0 : Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+        }
+    }
+
     /** Zeroes the gradients of the given parameters (before a backward pass). */
     public static void zero(List<Parameter> parameters) {
         for (Parameter p : parameters) {

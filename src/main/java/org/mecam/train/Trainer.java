@@ -95,7 +95,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Loss values of one stage-1 step, on the Java side. */
-    public record StepLosses(double total, double task, double nce, double lld, double entropy, double gradNorm) {}
+    public record StepLosses(double total, double task, double nce, double lld, double entropy, double gradNorm,
+            Map<Character, Double> contrastive) {}
+
+    /** Means of one epoch's stage 1. */
+    private record Stage1(double task, double nce, double lld, double entropy, int entropySkipped, double total,
+            double gradNorm, Map<Character, Double> contrastive) {}
 
     /**
      * Trains for up to {@code epochs}, keeps the best checkpoint by validation loss (or the
@@ -117,7 +122,14 @@ public final class Trainer implements AutoCloseable {
                 int batches = (mi ? 2 : 1) * BatchBuilder.plan(train.split().size(), config.batchSize, null).size();
                 listener.onEpochStart(epoch, config.epochs, batches);
                 double stage0 = mi ? stage0(epoch) : Double.NaN;
-                double[] s1 = stage1(epoch);
+                Stage1 s1 = stage1(epoch);
+                Map<String, Double> diagnostics = EpochDiagnostics.empty();
+                s1.contrastive().forEach((m, v) -> diagnostics.put("contrastive_" + m, v));
+                if (config.diagnostics) {
+                    EpochDiagnostics.gradients(diagnostics, model, ps, train, manager, config.batchSize, config.alpha,
+                            config.beta, mi, allParameters);
+                    EpochDiagnostics.separation(diagnostics, model, ps, valid, manager, config.batchSize);
+                }
                 double validMae = Evaluator.mae(predict(valid), valid.split().labels);
                 double testMae = leaky ? Evaluator.mae(predict(test), test.split().labels) : Double.NaN;
                 boolean selected = false;
@@ -135,9 +147,10 @@ public final class Trainer implements AutoCloseable {
                 }
                 plateau.step(validMae);
                 System.gc(); // compacts and uncommits the Java heap, so that RSS reflects what training holds
-                EpochStats stats = new EpochStats(epoch, stage0, s1[0], s1[1], s1[2], s1[3], (int) s1[4], s1[5], s1[6],
-                        validMae, testMae, mainOptimizer.groups().get(1).learningRate(), selected,
-                        (System.nanoTime() - start) / 1e9, rssMb());
+                EpochStats stats = new EpochStats(epoch, stage0, s1.task(), s1.nce(), s1.lld(), s1.entropy(),
+                        s1.entropySkipped(), s1.total(), s1.gradNorm(), validMae, testMae,
+                        mainOptimizer.groups().get(1).learningRate(), selected, (System.nanoTime() - start) / 1e9, rssMb(),
+                        diagnostics);
                 epochs.add(stats);
                 listener.onEpochEnd(stats);
                 if (patienceLeft == 0) {
@@ -189,37 +202,39 @@ public final class Trainer implements AutoCloseable {
         return value;
     }
 
-    private double[] stage1(int epoch) {
+    private Stage1 stage1(int epoch) {
         memory.reset();
-        double[] sums = new double[7];
+        double task = 0;
+        double nce = 0;
+        double lld = 0;
+        double entropy = 0;
+        double total = 0;
+        double gradNorm = 0;
+        Map<Character, Double> contrastive = new java.util.LinkedHashMap<>();
         int entropyBatches = 0;
         List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
         for (int b = 0; b < plan.size(); b++) {
             Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
                 StepLosses l = stage1Step(batch, epoch, b);
-                sums[0] += l.task();
-                sums[1] += l.nce();
-                sums[2] += l.lld();
+                task += l.task();
+                nce += l.nce();
+                lld += l.lld();
                 if (!Double.isNaN(l.entropy())) {
-                    sums[3] += l.entropy();
+                    entropy += l.entropy();
                     entropyBatches++;
                 }
-                sums[5] += l.total();
-                sums[6] += l.gradNorm();
+                total += l.total();
+                gradNorm += l.gradNorm();
+                l.contrastive().forEach((m, v) -> contrastive.merge(m, v, Double::sum));
                 listener.onBatch(epoch, 1, b, l.total());
             }
         }
         int n = plan.size();
-        return new double[] {
-            sums[0] / n,
-            config.alpha > 0 ? sums[1] / n : Double.NaN,
-            mi ? sums[2] / n : Double.NaN,
-            entropyBatches > 0 ? sums[3] / entropyBatches : Double.NaN,
-            memory.skipped(),
-            sums[5] / n,
-            sums[6] / n
-        };
+        contrastive.replaceAll((m, v) -> v / n);
+        return new Stage1(task / n, config.alpha > 0 ? nce / n : Double.NaN, mi ? lld / n : Double.NaN,
+                entropyBatches > 0 ? entropy / entropyBatches : Double.NaN, memory.skipped(), total / n, gradNorm / n,
+                contrastive);
     }
 
     /**
@@ -234,12 +249,16 @@ public final class Trainer implements AutoCloseable {
         double lld = Double.NaN;
         double entropy = Double.NaN;
         double total;
+        Map<Character, Double> contrastive = new java.util.LinkedHashMap<>();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             MecamModel.Output out = model.forward(ps, batch, MecamModel.Stage.MAIN, mi ? memory : null, true);
             NDArray loss = out.prediction().sub(batch.labels).abs().mean();
             task = finite("task loss (L1)", loss.getFloat(), epoch, 1, index);
             if (out.nce() != null) {
                 nce = finite("contrastive loss", out.nce().getFloat(), epoch, 1, index);
+                for (Map.Entry<Character, NDArray> e : out.contrastive().entrySet()) {
+                    contrastive.put(e.getKey(), (double) e.getValue().getFloat());
+                }
                 loss = loss.add(out.nce().mul(Ops.scalar(loss, config.alpha)));
             }
             if (out.lld() != null) {
@@ -256,7 +275,7 @@ public final class Trainer implements AutoCloseable {
         double norm = finite("gradient norm", Gradients.clipGlobalNorm(mainOptimizer.parameters(), config.clip, manager),
                 epoch, 1, index);
         mainOptimizer.step();
-        return new StepLosses(total, task, nce, lld, entropy, norm);
+        return new StepLosses(total, task, nce, lld, entropy, norm, contrastive);
     }
 
     private static double finite(String term, double value, int epoch, int stage, int batch) {

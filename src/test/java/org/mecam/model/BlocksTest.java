@@ -132,8 +132,8 @@ class BlocksTest {
             Function<NDManager, NDList> in = m -> {
                 ContrastTargets t = ContrastTargets.of(m, new float[] {1.2f, 0.8f, -2f, -2.2f}, Positives.CLASS7,
                         excludeSelf, 0.8);
-                NDList list = new NDList(m.randomNormal(new Shape(B, 5)), t.positives(), t.negativeScale(),
-                        t.rowWeight(), t.rowPad());
+                NDList list = new NDList(m.randomNormal(new Shape(B, 5)), t.positiveBias(), t.negativeScale(),
+                        t.rowWeight());
                 if (t.selfBias() != null) {
                     list.add(t.selfBias());
                 }
