@@ -98,11 +98,21 @@ final class GridCommands {
         @Option(names = "--results", defaultValue = "results", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
         Path results;
 
+        @Option(names = "--publish", paramLabel = "DIR", description = "first copy the finished runs' result files (no"
+                + " checkpoints, no figures) into DIR, e.g. docs/results, then write the report there")
+        Path publish;
+
         @Override
         public Integer call() throws Exception {
-            List<Path> files = ExperimentReport.write(results);
-            spec.commandLine().getOut().printf("%d files under %s and %s%n", files.size(), results.resolve("tables"),
-                    results.resolve("figures"));
+            Path root = results;
+            if (publish != null) {
+                int runs = org.mecam.experiment.ResultsPublisher.publish(results, publish);
+                spec.commandLine().getOut().printf("published %d runs from %s into %s%n", runs, results, publish);
+                root = publish;
+            }
+            List<Path> files = ExperimentReport.write(root);
+            spec.commandLine().getOut().printf("%d files under %s and %s%n", files.size(), root.resolve("tables"),
+                    root.resolve("figures"));
             spec.commandLine().getOut().flush();
             return 0;
         }

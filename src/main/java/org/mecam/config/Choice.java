@@ -3,11 +3,20 @@ package org.mecam.config;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** A configuration value from a fixed set, written as a lower-case key such as {@code test-leaky}. */
+/**
+ * A configuration value from a fixed set (an enum), written as a lower-case key derived from the
+ * constant's name: {@code TEST_LEAKY} is {@code test-leaky}. Enums implement it and override
+ * {@code toString()} to return {@link #key()}.
+ */
 public interface Choice {
 
-    /** @return the key users write */
-    String key();
+    /** @return the enum constant's name */
+    String name();
+
+    /** @return the key users write: the constant's name in lower case, '_' written as '-' */
+    default String key() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
 
     /**
      * Looks a key up among an enum's constants.

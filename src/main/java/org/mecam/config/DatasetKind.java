@@ -3,25 +3,14 @@ package org.mecam.config;
 /** Choices for {@code datasetKind}. */
 public enum DatasetKind implements Choice {
     /** the embedded synthetic generator. */
-    SYNTHETIC("synthetic"),
+    SYNTHETIC,
     /** an MMSA aligned_50/unaligned_50 pickle. */
-    MMSA("mmsa"),
+    MMSA,
     /** a MulT/MMIM *_data_noalign pickle plus label CSV. */
-    MULT("mult");
-
-    private final String key;
-
-    DatasetKind(String key) {
-        this.key = key;
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
+    MULT;
 
     @Override
     public String toString() {
-        return key;
+        return key();
     }
 }

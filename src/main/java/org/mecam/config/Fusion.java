@@ -3,29 +3,18 @@ package org.mecam.config;
 /** Choices for {@code fusion}. */
 public enum Fusion implements Choice {
     /** talking-heads cross-attention over frame sequences. */
-    ATTENTION("attention"),
+    ATTENTION,
     /** the published length-1 attention over pooled vectors. */
-    POOLED("pooled"),
+    POOLED,
     /** no attention, MMIM-style concatenation. */
-    CONCAT("concat"),
+    CONCAT,
     /** baseline: one regression head per modality, predictions averaged. */
-    LATE("late"),
+    LATE,
     /** baseline: one LSTM over the concatenated aligned features of all modalities. */
-    EARLY("early");
-
-    private final String key;
-
-    Fusion(String key) {
-        this.key = key;
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
+    EARLY;
 
     @Override
     public String toString() {
-        return key;
+        return key();
     }
 }

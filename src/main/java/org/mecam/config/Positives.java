@@ -3,25 +3,14 @@ package org.mecam.config;
 /** Choices for {@code positives}. */
 public enum Positives implements Choice {
     /** equal float labels (published code). */
-    EXACT("exact"),
+    EXACT,
     /** same polarity (negative, zero, positive). */
-    SIGN("sign"),
+    SIGN,
     /** same rounded class in [-3, 3]. */
-    CLASS7("class7");
-
-    private final String key;
-
-    Positives(String key) {
-        this.key = key;
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
+    CLASS7;
 
     @Override
     public String toString() {
-        return key;
+        return key();
     }
 }

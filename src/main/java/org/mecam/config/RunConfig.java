@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every value a run depends on. Defaults are the paper's CMU-MOSI settings (DESIGN.md 2.5) on
+ * Every value a run depends on. Defaults are the paper's CMU-MOSI settings (docs/METHOD.md, "Head, loss and training") on
  * the synthetic {@code mosi} preset with text in feature mode.
  *
  * <p>Each public field is a key of {@code config.json} and a command-line option (the field name

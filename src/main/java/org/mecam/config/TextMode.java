@@ -3,25 +3,14 @@ package org.mecam.config;
 /** Choices for {@code textMode}. */
 public enum TextMode implements Choice {
     /** precomputed token features (768-d BERT or 300-d GloVe) through a projection and a small encoder. */
-    FEATURES("features"),
+    FEATURES,
     /** BERT over token ids (random init offline, configurable size). */
-    BERT("bert"),
+    BERT,
     /** a user-supplied TorchScript text encoder, fine-tuned. */
-    TORCHSCRIPT("torchscript");
-
-    private final String key;
-
-    TextMode(String key) {
-        this.key = key;
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
+    TORCHSCRIPT;
 
     @Override
     public String toString() {
-        return key;
+        return key();
     }
 }

@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.mecam.config.ConfigException;
 
 /**
- * One negative-information perturbation at a level p in [0, 1] (DESIGN.md section 5). At p = 0
+ * One negative-information perturbation at a level p in [0, 1] (docs/METHOD.md, "Negative information at test time"). At p = 0
  * every kind is the identity.
  *
  * @param kind what is perturbed

@@ -163,6 +163,45 @@ public final class ExperimentReport {
         return panels;
     }
 
+    /**
+     * @return the sweep table of a grid whose datasets differ in one numeric setting (metrics with
+     *     95 % CIs and paired differences against that setting), or null for other grids
+     */
+    public TextTable sweepTable(String grid) {
+        SweepReport r = SweepReport.of(store, spec(grid));
+        return r == null ? null : r.overall();
+    }
+
+    /** @return the sweep's metrics on clean vs each kind of negative test sample, or null */
+    public TextTable sweepNegativeInfoTable(String grid) {
+        SweepReport r = SweepReport.of(store, spec(grid));
+        return r == null ? null : r.subsets();
+    }
+
+    /** @return MAE and Acc-2 against the swept setting with 95 % CI bands (empty for other grids) */
+    public List<XYChart> sweepCurves(String grid) {
+        SweepReport r = SweepReport.of(store, spec(grid));
+        return r == null ? List.of() : r.panels();
+    }
+
+    /**
+     * @return the "which loss moves which encoder" panels of a variant, averaged over its seeds'
+     *     epochs.csv (see {@link Figures#lossEffects})
+     */
+    public List<XYChart> lossEffects(String grid, String dataset, String variant) throws IOException {
+        GridSpec spec = spec(grid);
+        List<List<EpochStats>> epochs = new ArrayList<>();
+        for (ResultStore.Run r : store.runs()) {
+            if (r.grid().equals(grid) && r.dataset().equals(dataset) && r.variant().equals(spec.runVariant(variant))
+                    && Files.isRegularFile(r.dir().resolve("epochs.csv"))) {
+                epochs.add(EpochStats.readCsv(r.dir().resolve("epochs.csv")));
+            }
+        }
+        List<XYChart> panels = Figures.lossEffectPanels(EpochStats.mean(epochs));
+        panels.forEach(p -> p.setTitle(p.getTitle() + " (" + variant + ", " + epochs.size() + " seeds)"));
+        return panels;
+    }
+
     private GridSpec spec(String grid) {
         if (!grids().contains(grid)) {
             throw new IllegalArgumentException("no finished runs of grid '" + grid + "' under " + store.root()
@@ -199,6 +238,10 @@ public final class ExperimentReport {
                 robustness(spec, dataset, base);
                 subsets(spec, dataset, base);
                 runFigures(spec, dataset, base);
+            }
+            SweepReport sweep = SweepReport.of(store, spec);
+            if (sweep != null) {
+                written.addAll(sweep.write(tables, figures));
             }
         }
         LOG.info("report: {} files under {} and {}", written.size(), tables, figures);
@@ -267,6 +310,7 @@ public final class ExperimentReport {
 
     private void ablation(GridSpec spec, String dataset, String base) throws IOException {
         written.addAll(ablationStats(spec, dataset).table().write(tables, base + "-ablation"));
+        written.addAll(SelectionTable.of(store, spec, dataset).write(tables, base + "-validation"));
         written.addAll(differences(spec, dataset).write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
         for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
             written.addAll(FigureFiles.save(ablationBars(spec.name(), dataset, metric), figures, base + "-ablation-" + metric));

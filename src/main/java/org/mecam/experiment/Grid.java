@@ -313,7 +313,7 @@ public final class Grid {
     /** @return the names of the built-in grids */
     public static List<String> builtIns() {
         return List.of("smoke", "smoke-robustness", "ablations-mosi", "robustness-mosi", "alpha-sweep-mosi",
-                "negative-fraction-mosi");
+                "negative-fraction-mosi", "smoke-negative-fraction");
     }
 
     /** @return every run of the grid (variants that are same_as another are not runs) */

@@ -47,6 +47,9 @@ public final class ResultStore {
             for (String key : Metrics.KEYS) {
                 row(metrics, r, m.get(key).getAsDouble(), key);
             }
+            if (m.has("valid_mae")) {
+                row(metrics, r, m.get("valid_mae").getAsDouble(), "valid_mae");
+            }
             if (m.has("by_negative_info")) {
                 for (Map.Entry<String, JsonElement> sub : m.getAsJsonObject("by_negative_info").entrySet()) {
                     for (Map.Entry<String, JsonElement> e : sub.getValue().getAsJsonObject().entrySet()) {

@@ -9,7 +9,7 @@ import org.mecam.data.Perturbations;
 import org.mecam.eval.Metrics;
 
 /**
- * The robustness protocol (DESIGN.md section 5): the test set perturbed at each level p, the same
+ * The robustness protocol (docs/METHOD.md, "Negative information at test time"): the test set perturbed at each level p, the same
  * corruption for every method (seeded by the perturbation, not the run), and the metrics of each.
  */
 public final class Robustness {

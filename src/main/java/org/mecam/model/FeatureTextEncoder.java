@@ -15,7 +15,7 @@ import ai.djl.util.PairList;
 import org.mecam.config.TextEncoderKind;
 
 /**
- * Text in feature mode (DESIGN 2.1): precomputed token features (768-d BERT or 300-d GloVe)
+ * Text in feature mode (METHOD.md, "Encoders"): precomputed token features (768-d BERT or 300-d GloVe)
  * through a linear projection and dropout, then an LSTM (t = state at the last valid token) or
  * one pre-norm transformer layer (t = state of the first, [CLS], token).
  *

@@ -30,7 +30,7 @@ import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.NativeArrays;
 
 /**
- * MECAM (DESIGN section 2), wired from a {@link RunConfig}: encoders for the modalities in use,
+ * MECAM (METHOD.md, "Model"), wired from a {@link RunConfig}: encoders for the modalities in use,
  * one contrastive filter per modality, MMILB for each modality pair, talking-heads cross-attention
  * from audio and vision to text (or the published pooled variant, or plain concatenation), and
  * the regression head.

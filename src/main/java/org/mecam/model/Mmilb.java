@@ -14,7 +14,7 @@ import ai.djl.util.PairList;
 
 /**
  * MMILB, the mutual-information lower bound of one modality pair (x, y) inherited from MMIM
- * (DESIGN 2.3): mu and log-variance MLPs of x give
+ * (METHOD.md, "Mutual-information terms"): mu and log-variance MLPs of x give
  * lld = mean_batch sum_dim -(mu - y)^2 / (2 exp(logvar)); a Linear+Tanh projection of y to
  * dim/4 feeds the entropy term. As in MMIM, where this projection belongs to the MMILB optimizer
  * but only receives gradient in stage 1, when that optimizer does not step, the projection is

@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The head (DESIGN 2.5): dropout, Linear-tanh, Linear-tanh, Linear to one score.
+ * The head (METHOD.md, "Head, loss and training"): dropout, Linear-tanh, Linear-tanh, Linear to one score.
  *
  * <p>Input: the fused vector [B, D]. Outputs: the prediction [B] and the last hidden layer
  * [B, hidden].

@@ -13,7 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Audio or vision encoder (DESIGN 2.1): a one-layer LSTM over the frames, the state at each
+ * Audio or vision encoder (METHOD.md, "Encoders"): a one-layer LSTM over the frames, the state at each
  * sequence's last valid frame, dropout and a linear layer. Frames are right-padded, so the LSTM
  * state at {@code length - 1} never sees padding.
  *

@@ -14,7 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Talking-heads cross-attention from one non-text modality to the text (DESIGN 2.4), built as
+ * Talking-heads cross-attention from one non-text modality to the text (METHOD.md, "Talking-heads cross-attention fusion"), built as
  * the published code intended: registered and trained, over frame sequences, with text padding
  * masked. Queries come from the modality's frames, keys and values from the text token states;
  * learned h x h head mixings (Shazeer et al. 2020) act on the logits before the softmax and on

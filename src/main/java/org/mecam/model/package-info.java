@@ -1,5 +1,5 @@
 /**
- * MECAM's blocks (DESIGN.md section 2): the text, audio and vision encoders, the
+ * MECAM's blocks (docs/METHOD.md, "Model"): the text, audio and vision encoders, the
  * intra-modality contrastive filter, the MMILB mutual-information terms, talking-heads
  * cross-attention and the regression head, and {@link org.mecam.model.MecamModel} which wires
  * them from a {@link org.mecam.config.RunConfig}.

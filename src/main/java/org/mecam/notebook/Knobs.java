@@ -20,7 +20,10 @@ import org.mecam.experiment.Grid;
  *       seeds (default: each grid's own);
  *   <li>{@code RESULTS}: the results root (default: the repository's {@code results/} when the
  *       notebook runs from {@code notebooks/}, else {@code results/});
- *   <li>{@code WORKERS}: worker processes for grids (default 1).
+ *   <li>{@code WORKERS}: worker processes for grids (default 1);
+ *   <li>{@code GRIDS}: {@code shipped} (default) shows the results shipped in the repository's
+ *       {@code docs/results/} (or {@code $SHIPPED_RESULTS}) for the grids they hold, {@code run}
+ *       runs the grids instead.
  * </ul>
  *
  * @param maxEpoch 0 for no limit
@@ -29,8 +32,11 @@ import org.mecam.experiment.Grid;
  * @param seeds explicit seeds, or empty
  * @param results the results root
  * @param workers worker processes for grids
+ * @param showShipped whether grids show the shipped results when they hold them
+ * @param shipped the shipped results root, or null when there is none
  */
-public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> seeds, Path results, int workers) {
+public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> seeds, Path results, int workers,
+        boolean showShipped, Path shipped) {
 
     /** @return the knobs of this process's environment */
     public static Knobs fromEnvironment() {
@@ -76,7 +82,16 @@ public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> se
         } else {
             results = cwd.resolve("results");
         }
-        return new Knobs(maxEpoch, limit, count, List.copyOf(seeds), results.toAbsolutePath().normalize(), workers);
+        String g = env.getOrDefault("GRIDS", "shipped").trim();
+        if (!g.equals("shipped") && !g.equals("run") && !g.isEmpty()) {
+            throw new ConfigException("GRIDS='" + g + "': give shipped (show docs/results when it holds the grid) or run");
+        }
+        String sr = env.get("SHIPPED_RESULTS");
+        Path shipped = sr != null && !sr.isBlank() ? cwd.resolve(sr)
+                : Files.isRegularFile(cwd.resolve("../pom.xml")) ? cwd.resolve("../docs/results") : cwd.resolve("docs/results");
+        shipped = Files.isDirectory(shipped) ? shipped.toAbsolutePath().normalize() : null;
+        return new Knobs(maxEpoch, limit, count, List.copyOf(seeds), results.toAbsolutePath().normalize(), workers,
+                !g.equals("run"), shipped);
     }
 
     private static int positive(Map<String, String> env, String key) {
@@ -131,8 +146,10 @@ public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> se
 
     @Override
     public String toString() {
+        String grids = showShipped ? "; grids: shipped results where " + (shipped == null ? "docs/results" : shipped)
+                + " holds them (GRIDS=run runs them)" : "; grids: run (GRIDS=run)";
         if (!smoke()) {
-            return "full scale (MAX_EPOCH, DATASET_LIMIT, SEEDS unset); results under " + results;
+            return "full scale (MAX_EPOCH, DATASET_LIMIT, SEEDS unset); results under " + results + grids;
         }
         List<String> parts = new ArrayList<>();
         if (maxEpoch > 0) {
@@ -146,6 +163,6 @@ public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> se
         } else if (!seeds.isEmpty()) {
             parts.add("SEEDS=" + seeds);
         }
-        return "smoke scale (" + String.join(", ", parts) + "); results under " + results;
+        return "smoke scale (" + String.join(", ", parts) + "); results under " + results + grids;
     }
 }

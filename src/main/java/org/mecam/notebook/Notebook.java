@@ -27,6 +27,7 @@ import org.mecam.engine.NativeRuntime;
 import org.mecam.experiment.Experiments;
 import org.mecam.experiment.Grid;
 import org.mecam.experiment.GridRunner;
+import org.mecam.experiment.ResultStore;
 import org.mecam.experiment.RunResult;
 import org.mecam.report.FigureFiles;
 import org.mecam.train.TrainingListener;
@@ -134,6 +135,28 @@ public final class Notebook {
             Thread.currentThread().interrupt();
             throw new org.mecam.engine.Interruption.InterruptedRunException();
         }
+    }
+
+    /**
+     * @return where to read a grid's results from: the results shipped with the kit
+     *     ({@code docs/results/}) when {@code GRIDS=shipped} (the default) and they hold this grid,
+     *     else {@link #results()} after running the grid's pending runs (see {@link #run(Grid)})
+     */
+    public static Path gridResults(Grid grid) {
+        Path shipped = knobs().shipped();
+        long runs = shipped == null ? 0 : ResultStore.scan(shipped).runs().stream()
+                .filter(r -> r.grid().equals(grid.name())).count();
+        if (knobs().showShipped() && runs > 0) {
+            System.out.printf(Locale.ROOT, "showing the %d shipped runs of %s in %s (GRIDS=run runs the grid instead)%n",
+                    runs, grid.name(), shipped);
+            return shipped;
+        }
+        if (knobs().showShipped()) {
+            System.out.printf(Locale.ROOT, "no shipped runs of %s%s: running it%n", grid.name(),
+                    shipped == null ? "" : " in " + shipped);
+        }
+        run(grid);
+        return results();
     }
 
     /**

@@ -72,36 +72,60 @@ public final class ExperimentCharts {
      */
     public static XYChart robustnessCurves(String title, String metricLabel, double[] levels,
             Map<String, MeanStd> byMethod) {
+        Map<String, Band> bands = new java.util.LinkedHashMap<>();
+        byMethod.forEach((k, v) -> bands.put(k, new Band(levels, v.mean(), v.std())));
+        return bandCurves(title, "perturbation level p (fraction)", metricLabel, bands, "+-1 std");
+    }
+
+    /**
+     * One line with a band around it.
+     *
+     * @param x positions
+     * @param mean values at x
+     * @param half half-widths of the band at x (NaN draws none)
+     */
+    public record Band(double[] x, double[] mean, double[] half) {}
+
+    /**
+     * A metric against a numeric setting, one line per method, a translucent band around each
+     * (named by {@code bandName} in the series names, e.g. "95% CI"; hidden from the legend).
+     */
+    public static XYChart bandCurves(String title, String xTitle, String metricLabel, Map<String, Band> byMethod,
+            String bandName) {
         // a vertical legend on the right: a horizontal one below is cut off beyond five methods
         XYChart chart = new XYChartBuilder().width(780).height(440).title(title)
-                .xAxisTitle("perturbation level p (fraction)").yAxisTitle(metricLabel).build();
+                .xAxisTitle(xTitle).yAxisTitle(metricLabel).build();
         Figures.style(chart);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         int k = 0;
-        for (Map.Entry<String, MeanStd> e : byMethod.entrySet()) {
+        for (Map.Entry<String, Band> e : byMethod.entrySet()) {
             Color c = PALETTE[k++ % PALETTE.length];
+            double[] x = e.getValue().x();
             double[] m = e.getValue().mean();
-            double[] s = e.getValue().std();
-            double[] bx = new double[2 * levels.length];
-            double[] by = new double[2 * levels.length];
-            for (int i = 0; i < levels.length; i++) {
+            double[] s = e.getValue().half();
+            double[] bx = new double[2 * x.length];
+            double[] by = new double[2 * x.length];
+            for (int i = 0; i < x.length; i++) {
                 double sd = Double.isNaN(s[i]) ? 0 : s[i];
-                bx[i] = levels[i];
+                bx[i] = x[i];
                 by[i] = m[i] + sd;
-                bx[bx.length - 1 - i] = levels[i];
+                bx[bx.length - 1 - i] = x[i];
                 by[by.length - 1 - i] = m[i] - sd;
             }
-            XYSeries band = chart.addSeries(e.getKey() + " +-1 std", bx, by);
+            XYSeries band = chart.addSeries(e.getKey() + " " + bandName, bx, by);
             band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
             band.setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 50));
             band.setLineColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 0));
             band.setMarker(SeriesMarkers.NONE);
             band.setShowInLegend(false);
-            XYSeries line = chart.addSeries(e.getKey(), levels, m);
+            XYSeries line = chart.addSeries(e.getKey(), x, m);
             line.setLineColor(c);
             line.setMarkerColor(c);
             line.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (byMethod.isEmpty()) {
+            return Figures.placeholder(title + " (no runs yet)", xTitle, metricLabel);
         }
         return chart;
     }

@@ -75,7 +75,8 @@ public final class Figures {
             List<Line> lines = new ArrayList<>();
             for (String term : org.mecam.train.EpochDiagnostics.TERMS) {
                 String column = "grad_" + term + "_" + m;
-                lines.add(new Line(term, e -> e.diagnostic(column)));
+                // a term that never reaches this encoder (H never reaches text) has norm 0: left out of the log axis
+                lines.add(new Line(term, e -> e.diagnostic(column) > 0 ? e.diagnostic(column) : Double.NaN));
             }
             XYChart chart = panel(epochs, "Gradient on the " + names[k] + " encoder", "L2 norm (weighted term)",
                     lines.toArray(new Line[0]));

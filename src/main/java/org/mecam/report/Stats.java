@@ -33,6 +33,17 @@ public final class Stats {
     }
 
     /**
+     * @return the half-width of the two-sided 95 % confidence interval of the mean, t_{0.975, n-1}
+     *     s / sqrt(n) (NaN for fewer than two values)
+     */
+    public static double ci95(double[] x) {
+        if (x.length < 2) {
+            return Double.NaN;
+        }
+        return new TDistribution(null, x.length - 1).inverseCumulativeProbability(0.975) * std(x) / Math.sqrt(x.length);
+    }
+
+    /**
      * A two-sided paired t-test.
      *
      * @param meanDifference mean of a - b

@@ -28,7 +28,7 @@ import org.mecam.model.MecamModel;
 import org.mecam.model.Ops;
 
 /**
- * Trains a {@link MecamModel} as DESIGN.md 2.5 prescribes. Each epoch runs stage 0 over the
+ * Trains a {@link MecamModel} as docs/METHOD.md ("Head, loss and training") describes. Each epoch runs stage 0 over the
  * training set (the MMILB estimators maximise lld; the encoders run without gradient, since the
  * published code computes and then discards their gradients in this stage), then stage 1 (the
  * main loss L1 + alpha nce - beta lld - beta H, with a one-batch entropy memory), then
@@ -293,6 +293,11 @@ public final class Trainer implements AutoCloseable {
     /** @return predictions of the current weights over the test split */
     public float[] predictTest() {
         return predict(test);
+    }
+
+    /** @return every trainable parameter of the model */
+    public List<Parameter> parameters() {
+        return allParameters;
     }
 
     /** @return the entropy memory (for tests and benchmarks) */

@@ -9,30 +9,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.ConfigException;
 
 /** Each perturbation is the identity at p = 0 and at p > 0 changes exactly what it claims. */
+@ExtendWith(NDManagerExtension.class)
 class PerturbationsTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
     static Split test;
 
     @BeforeAll
     static void start() {
         TestSupport.start();
-        manager = NDManager.newBaseManager();
         test = new SyntheticGenerator(SyntheticSpec.of(TestSupport.tiny("negativeFraction=0"))).generate().test();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
     }
 
     static BatchBuilder.SampleView view(int i, Perturbation.Kind kind, double p) {

@@ -11,28 +11,19 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.Preset;
 import org.mecam.config.RunConfig;
 
 /** The synthetic generator and batching. */
+@ExtendWith(NDManagerExtension.class)
 class SyntheticDataTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @Test
     void presetsHaveMosiShapesAndSizes() {

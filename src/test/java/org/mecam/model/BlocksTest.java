@@ -13,9 +13,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.BertSize;
 import org.mecam.config.Positives;
@@ -25,21 +25,12 @@ import org.mecam.config.TextEncoderKind;
  * Every block: output shapes match {@code getOutputShapes}, and every parameter gets the same
  * finite gradient whether or not garbage collections run between forward and backward.
  */
+@ExtendWith(NDManagerExtension.class)
 class BlocksTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
     static final int B = 4;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     static <T extends Block> T init(T block, Shape... shapes) {
         block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);

@@ -11,29 +11,19 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mecam.TestSupport;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 import org.mecam.config.Positives;
 import org.mecam.engine.NoGrad;
 import org.mecam.train.Checkpoint;
 
-/** The contrastive loss against a direct, double-precision computation of DESIGN 2.2. */
+/** The contrastive loss against a direct, double-precision computation of METHOD.md, "Contrastive filter". */
+@ExtendWith(NDManagerExtension.class)
 class ContrastiveLossTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     static final float[][] H = {{1, 0, 0.5f}, {0.9f, 0.2f, 0.4f}, {-1, 0.3f, 0}, {0.1f, -1, 0.2f}};
     static final float[] LABELS = {2.2f, 1.6f, -0.4f, 1.8f};

@@ -10,10 +10,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Batch;
@@ -24,21 +25,17 @@ import org.mecam.data.SyntheticSpec;
 import org.mecam.engine.NoGrad;
 
 /** The whole model under each switch: output shapes, every loss term, gradients under GC. */
+@ExtendWith(NDManagerExtension.class)
 class MecamModelTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
     static MultimodalDataset data;
 
     @BeforeAll
     static void start() {
         TestSupport.start();
-        manager = NDManager.newBaseManager();
         data = new SyntheticGenerator(SyntheticSpec.of(TestSupport.tiny())).generate();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
     }
 
     @ParameterizedTest

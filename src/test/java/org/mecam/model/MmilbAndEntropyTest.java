@@ -15,9 +15,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Batch;
@@ -29,20 +29,11 @@ import org.mecam.engine.NoGrad;
 import org.mecam.train.Checkpoint;
 
 /** MMILB's lld and the entropy term against values computed by hand. */
+@ExtendWith(NDManagerExtension.class)
 class MmilbAndEntropyTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     /**
      * mu = relu(x) (identity weights), logvar = log 2 (zero weights, bias log 2):

@@ -13,27 +13,17 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mecam.TestSupport;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 import org.mecam.engine.NoGrad;
 
 /** Padding never leaks: LSTM final states, masked means and cross-attention ignore padded positions. */
+@ExtendWith(NDManagerExtension.class)
 class OpsAndSequenceTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @Test
     void lstmFinalStateEqualsRunningOnTheTruncatedSequence() {

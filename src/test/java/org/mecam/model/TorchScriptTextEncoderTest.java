@@ -16,10 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Batch;
@@ -30,27 +31,23 @@ import org.mecam.data.SyntheticSpec;
 import org.mecam.train.Trainer;
 
 /** A TorchScript text encoder (written by real PyTorch) loads with trainable parameters and is fine-tuned. */
+@ExtendWith(NDManagerExtension.class)
 class TorchScriptTextEncoderTest {
 
     @TempDir
     static Path tmp;
 
+    @NDManagerExtension.Managed
     static NDManager manager;
     static Path file;
 
     @BeforeAll
     static void start() throws IOException {
         TestSupport.start();
-        manager = NDManager.newBaseManager();
         file = tmp.resolve("tiny-text-encoder.pt");
         try (InputStream in = TorchScriptTextEncoderTest.class.getResourceAsStream("/torchscript/tiny-text-encoder.pt")) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
     }
 
     @Test

@@ -37,4 +37,24 @@ class FiguresTest {
         assertEquals(2, chart.getSeriesMap().get("clean").getXData().length);
         assertTrue(chart.getXAxisTitle().contains("true") && chart.getYAxisTitle().contains("predicted"));
     }
+
+    @Test
+    void lossEffectsDrawEachTermOnEachEncoderOnALogAxis() {
+        java.util.List<org.mecam.train.EpochStats> epochs = new java.util.ArrayList<>();
+        for (int e = 1; e <= 3; e++) {
+            Map<String, Double> d = org.mecam.train.EpochDiagnostics.empty();
+            for (String c : org.mecam.train.EpochDiagnostics.COLUMNS) {
+                d.put(c, c.startsWith("grad_entropy_t") ? 0.0 : 0.1 * e);
+            }
+            epochs.add(new org.mecam.train.EpochStats(e, 0, 1, 1, 0, 0, 0, 1, 1, 1, Double.NaN, 1e-3, false, 1, 1, d));
+        }
+        List<XYChart> panels = Figures.lossEffectPanels(epochs);
+        assertEquals(5, panels.size(), "three encoders, separation of z and of h");
+        XYChart text = panels.get(0);
+        assertTrue(text.getStyler().isYAxisLogarithmic());
+        assertEquals(List.of("task", "contrastive", "lld"), List.copyOf(text.getSeriesMap().keySet()),
+                "H never reaches the text encoder: no line");
+        assertEquals(4, panels.get(1).getSeriesMap().size());
+        assertEquals(6, panels.get(3).getSeriesMap().size(), "t, a, v x clean, negative");
+    }
 }

@@ -12,26 +12,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mecam.TestSupport;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 
 /** Adam with groups, global-norm clipping and reduce-on-plateau against torch's formulas. */
+@ExtendWith(NDManagerExtension.class)
 class OptimizationTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     static Parameter parameter(String name, float... values) {
         Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Batch;
@@ -21,20 +21,11 @@ import org.mecam.data.SyntheticSpec;
 import org.mecam.model.MecamModel;
 
 /** Trainer steps: no leaked arrays, non-finite losses diagnosed, last good weights kept. */
+@ExtendWith(NDManagerExtension.class)
 class TrainerTest {
 
+    @NDManagerExtension.Managed
     static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        TestSupport.start();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @Test
     void stepsFreeEveryArrayTheyCreate() {
