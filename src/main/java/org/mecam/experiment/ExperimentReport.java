@@ -311,6 +311,12 @@ public final class ExperimentReport {
     private void ablation(GridSpec spec, String dataset, String base) throws IOException {
         written.addAll(ablationStats(spec, dataset).table().write(tables, base + "-ablation"));
         written.addAll(SelectionTable.of(store, spec, dataset).write(tables, base + "-validation"));
+        DiagnosticsTables diagnostics = DiagnosticsTables.of(store, spec, dataset);
+        if (diagnostics != null) {
+            String title = spec.name() + " on " + dataset;
+            written.addAll(diagnostics.gradients(title).write(tables, base + "-diagnostics-gradients"));
+            written.addAll(diagnostics.separation(title).write(tables, base + "-diagnostics-separation"));
+        }
         written.addAll(differences(spec, dataset).write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
         for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
             written.addAll(FigureFiles.save(ablationBars(spec.name(), dataset, metric), figures, base + "-ablation-" + metric));
