@@ -119,7 +119,7 @@ class KernelSupportTest {
     }
 
     @Test
-    void knobsScaleConfigsAndGridsAndNameBadValues() {
+    void knobsScaleConfigsAndGridsAndNameBadValues() throws java.io.IOException {
         Knobs full = Knobs.from(Map.of(), tmp);
         assertFalse(full.smoke());
         assertEquals(tmp.resolve("results").toAbsolutePath(), full.results());
@@ -140,11 +140,20 @@ class KernelSupportTest {
         assertEquals(List.of(1111L, 1112L), g.seeds());
         assertEquals("ablations-mosi (epochs<=2, 40 per split)", g.name(), "limited runs never share a directory with full ones");
         assertTrue(g.expand().stream().allMatch(r -> r.config().epochs == 2 && r.config().datasetLimit == 40));
-        assertEquals(21 * 2, g.expand().size());
+        assertEquals(22 * 2, g.expand().size());
 
         Grid listed = Knobs.from(Map.of("SEEDS", "1113,1111"), tmp).apply(Grid.load("smoke"));
         assertEquals(List.of(1113L, 1111L), listed.seeds());
         assertEquals("smoke", listed.name(), "a seed subset keeps the grid's name: its runs are the same runs");
+
+        // grids show the shipped results by default, when there are any
+        assertTrue(full.showShipped());
+        assertEquals(null, full.shipped(), "no docs/results under " + tmp);
+        java.nio.file.Files.createDirectories(tmp.resolve("docs").resolve("results"));
+        Knobs withShipped = Knobs.from(Map.of(), tmp);
+        assertEquals(tmp.resolve("docs").resolve("results").toAbsolutePath(), withShipped.shipped());
+        assertFalse(Knobs.from(Map.of("GRIDS", "run"), tmp).showShipped());
+        assertThrows(ConfigException.class, () -> Knobs.from(Map.of("GRIDS", "both"), tmp));
 
         assertThrows(ConfigException.class, () -> Knobs.from(Map.of("MAX_EPOCH", "0"), tmp));
         ConfigException e = assertThrows(ConfigException.class, () -> Knobs.from(Map.of("DATASET_LIMIT", "ten"), tmp));
