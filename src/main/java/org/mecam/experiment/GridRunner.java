@@ -45,6 +45,17 @@ public final class GridRunner {
      */
     public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingListener listener)
             throws IOException, InterruptedException {
+        return run(grid, gridRef, root, workers, WorkerLauncher.localJvms(workerThreads(workers)), listener);
+    }
+
+    /**
+     * Runs a grid's pending runs, in this process or in {@code workers} processes that
+     * {@code launcher} starts.
+     *
+     * @param gridRef the grid's file or built-in name, passed to worker processes
+     */
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, WorkerLauncher launcher,
+            TrainingListener listener) throws IOException, InterruptedException {
         List<Grid.RunSpec> runs = grid.expand();
         int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
         for (Grid.RunSpec r : runs) {
@@ -61,13 +72,7 @@ public final class GridRunner {
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            List<String> cmd = javaCommand();
-            cmd.addAll(List.of("org.mecam.cli.Main", "grid-worker", "--grid", gridRef, "--results", root.toString(),
-                    "--shard", String.valueOf(w), "--of", String.valueOf(workers)));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            // the default intra-op threads are shared among the workers (one each on small machines)
-            pb.environment().putIfAbsent("MECAM_THREADS", String.valueOf(workerThreads(workers)));
-            Process p = pb.start();
+            Process p = launcher.start(gridRef, root, w, workers);
             // copied rather than inherited, so that a notebook cell shows the workers' progress
             pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out"));
             pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err"));
@@ -100,12 +105,15 @@ public final class GridRunner {
         return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
     }
 
-    /** @return the default intra-op threads of each of {@code workers} worker processes */
-    static int workerThreads(int workers) {
+    /** @return the default intra-op threads of each of {@code workers} worker processes (shared: one each on small machines) */
+    public static int workerThreads(int workers) {
         return Math.max(1, NativeRuntime.defaultThreads() / Math.max(1, workers));
     }
 
-    /** Runs the runs {@code shard}, {@code shard + of}, ... of the grid that have no directory yet, here. */
+    /**
+     * Runs the runs {@code shard}, {@code shard + of}, ... of the grid that have no directory yet,
+     * here (what each worker process does).
+     */
     public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingListener listener) {
         List<Grid.RunSpec> runs = grid.expand();
         Map<String, MultimodalDataset> data = new HashMap<>();

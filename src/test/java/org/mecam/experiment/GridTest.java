@@ -254,4 +254,20 @@ class GridTest {
         m.append("\"best_epoch\": 1}");
         Files.writeString(dir.resolve("metrics.json"), m.toString());
     }
+
+    @Test
+    void workersAreStartedThroughTheInjectedLauncher() throws Exception {
+        Path root = tmp.resolve("launched");
+        List<Integer> shards = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WorkerLauncher recording = (ref, dir, shard, of) -> {
+            shards.add(shard);
+            assertEquals(2, of);
+            return WorkerLauncher.localJvms(1).start(ref, dir, shard, of);
+        };
+        GridRunner.Summary s = GridRunner.run(Grid.load("smoke-negative-fraction"), "smoke-negative-fraction", root, 2,
+                recording, null);
+        assertTrue(s.succeeded(), s.failures().toString());
+        assertEquals(List.of(0, 1), shards.stream().sorted().toList());
+        assertEquals(8, ResultStore.scan(root).runs().size(), "the two workers ran every run once");
+    }
 }
