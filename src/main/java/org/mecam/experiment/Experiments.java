@@ -1,7 +1,6 @@
 package org.mecam.experiment;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,9 +127,9 @@ public final class Experiments {
     private static Outcome trainMecam(RunConfig config, MultimodalDataset data, Device device,
             BatchBuilder.FrameTransform augmentation, TrainingListener listener, RunOptions options, RunDirectory dir)
             throws IOException {
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            Engine.getInstance().setRandomSeed((int) config.seed);
-            MecamModel model = MecamModel.create(config, data.info(), manager);
+        try (TrainedRun run = TrainedRun.fresh(config, data, config.seed)) {
+            MecamModel model = run.model();
+            NDManager manager = run.manager();
             TrainingResult training;
             float[] predictions = null;
             List<Robustness.Row> rows = List.of();
@@ -315,26 +314,9 @@ public final class Experiments {
      * @throws ConfigException if the directory lacks config.json or the checkpoint
      */
     public static Evaluation evaluate(Path runDir) {
-        Path configFile = runDir.resolve("config.json");
-        Path weights = runDir.resolve("checkpoint").resolve("model.npz");
-        for (Path p : List.of(configFile, weights)) {
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException("not a run directory: " + p.toAbsolutePath() + " is missing");
-            }
-        }
-        RunConfig config = ConfigJson.load(configFile.toString());
-        config.validate();
-        NativeRuntime.start(config.threads);
-        MultimodalDataset data = Datasets.load(config);
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.device))) {
-            Engine.getInstance().setRandomSeed((int) config.seed);
-            MecamModel model = MecamModel.create(config, data.info(), manager);
-            Checkpoint.load(model, weights);
-            boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
-            float[] p = Evaluator.predict(model, new BatchBuilder(data.test(), ids, null), manager, config.batchSize);
-            return new Evaluation(Metrics.compute(p, data.test().labels), p, data.test().labels, config);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + weights, e);
+        try (TrainedRun run = TrainedRun.open(runDir)) {
+            float[] p = run.predict(run.data().test());
+            return new Evaluation(Metrics.compute(p, run.data().test().labels), p, run.data().test().labels, run.config());
         }
     }
 

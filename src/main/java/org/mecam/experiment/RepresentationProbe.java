@@ -1,11 +1,8 @@
 package org.mecam.experiment;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +12,9 @@ import org.mecam.config.Method;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Batch;
 import org.mecam.data.BatchBuilder;
-import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
-import org.mecam.engine.Devices;
-import org.mecam.engine.NativeRuntime;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
-import org.mecam.train.Checkpoint;
 
 /**
  * Looks inside a trained run: each modality's utterance representation on the test split
@@ -47,15 +40,13 @@ public record RepresentationProbe(Map<Character, float[][]> before, Map<Characte
         if (c.method != Method.MECAM || c.fusion == org.mecam.config.Fusion.EARLY) {
             return null;
         }
-        NativeRuntime.start(c.threads);
-        MultimodalDataset data = Datasets.load(c);
-        int n = Math.min(maxSamples, data.test().size());
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(c.device)); NoGrad ignored = NoGrad.enter()) {
-            Engine.getInstance().setRandomSeed((int) c.seed);
-            MecamModel model = MecamModel.create(c, data.info(), manager);
-            Checkpoint.load(model, runDir.resolve("checkpoint").resolve("model.npz"));
+        try (TrainedRun run = TrainedRun.open(runDir); NoGrad ignored = NoGrad.enter()) {
+            MultimodalDataset data = run.data();
+            int n = Math.min(maxSamples, data.test().size());
+            NDManager manager = run.manager();
+            MecamModel model = run.model();
             ParameterStore ps = new ParameterStore(manager, false);
-            BatchBuilder builder = new BatchBuilder(data.test(), c.textMode != org.mecam.config.TextMode.FEATURES, null);
+            BatchBuilder builder = run.batches(data.test(), null);
             Map<Character, float[][]> before = new LinkedHashMap<>();
             Map<Character, float[][]> after = new LinkedHashMap<>();
             for (char m : c.modalities.toCharArray()) {
@@ -86,8 +77,6 @@ public record RepresentationProbe(Map<Character, float[][]> before, Map<Characte
             }
             float[] labels = java.util.Arrays.copyOf(data.test().labels, n);
             return new RepresentationProbe(before, after, labels, attention, data.test().ids[sample]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

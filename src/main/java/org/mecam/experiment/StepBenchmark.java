@@ -1,6 +1,5 @@
 package org.mecam.experiment;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import org.mecam.data.Batch;
 import org.mecam.data.BatchBuilder;
 import org.mecam.data.FullLengthData;
 import org.mecam.data.MultimodalDataset;
-import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
@@ -82,9 +80,9 @@ public final class StepBenchmark {
         List<Double> stage1 = new ArrayList<>();
         List<Double> eval = new ArrayList<>();
         List<Double> build = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(c.device))) {
-            Engine.getInstance().setRandomSeed(1);
-            MecamModel model = MecamModel.create(c, data.info(), manager);
+        try (TrainedRun run = TrainedRun.fresh(c, data, 1)) {
+            NDManager manager = run.manager();
+            MecamModel model = run.model();
             BatchBuilder builder = new BatchBuilder(data.train(), mode != TextMode.FEATURES, null);
             List<int[]> plan = BatchBuilder.plan(n, batchSize, null);
             ParameterStore ps = new ParameterStore(manager, false);
