@@ -1,7 +1,6 @@
 package org.mecam.cli;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.mecam.config.ConfigJson;
 import org.mecam.eval.Metrics;
 import org.mecam.experiment.Experiments;
+import org.mecam.experiment.RunFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -31,9 +31,9 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         Experiments.Evaluation e = Experiments.evaluate(dir);
         Map<String, Object> out = new LinkedHashMap<>(e.metrics().toMap());
-        Path saved = dir.resolve("metrics.json");
+        Path saved = dir.resolve(RunFiles.METRICS);
         if (Files.isRegularFile(saved)) {
-            JsonObject json = JsonParser.parseString(Experiments.readText(saved)).getAsJsonObject();
+            JsonObject json = RunFiles.metrics(dir);
             double worst = 0;
             for (String key : Metrics.KEYS) {
                 double a = json.get(key).getAsDouble();

@@ -32,10 +32,10 @@ final class DiagnosticsTables {
             }
             List<List<EpochStats>> byRun = new ArrayList<>();
             for (ResultStore.Run r : store.runs()) {
-                Path csv = r.dir().resolve("epochs.csv");
+                Path csv = r.dir().resolve(RunFiles.EPOCHS);
                 if (r.grid().equals(spec.name()) && r.dataset().equals(dataset) && r.variant().equals(v)
                         && Files.isRegularFile(csv)) {
-                    List<EpochStats> epochs = EpochStats.readCsv(csv);
+                    List<EpochStats> epochs = RunFiles.epochs(r.dir());
                     if (epochs.stream().anyMatch(e -> org.mecam.train.EpochDiagnostics.COLUMNS.stream()
                             .anyMatch(c -> !Double.isNaN(e.diagnostic(c))))) {
                         byRun.add(epochs); // baselines without a trainer (Tribuo) have none

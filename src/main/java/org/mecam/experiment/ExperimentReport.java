@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
-import org.mecam.data.Csv;
 import org.mecam.eval.Metrics;
 import org.mecam.report.ExperimentCharts;
 import org.mecam.report.FigureFiles;
@@ -151,8 +150,8 @@ public final class ExperimentReport {
         GridSpec spec = spec(grid);
         List<List<EpochStats>> epochs = new ArrayList<>();
         for (ResultStore.Run r : referenceRuns(spec, dataset)) {
-            if (Files.isRegularFile(r.dir().resolve("epochs.csv"))) {
-                epochs.add(EpochStats.readCsv(r.dir().resolve("epochs.csv")));
+            if (Files.isRegularFile(r.dir().resolve(RunFiles.EPOCHS))) {
+                epochs.add(RunFiles.epochs(r.dir()));
             }
         }
         if (epochs.isEmpty()) {
@@ -193,8 +192,8 @@ public final class ExperimentReport {
         List<List<EpochStats>> epochs = new ArrayList<>();
         for (ResultStore.Run r : store.runs()) {
             if (r.grid().equals(grid) && r.dataset().equals(dataset) && r.variant().equals(spec.runVariant(variant))
-                    && Files.isRegularFile(r.dir().resolve("epochs.csv"))) {
-                epochs.add(EpochStats.readCsv(r.dir().resolve("epochs.csv")));
+                    && Files.isRegularFile(r.dir().resolve(RunFiles.EPOCHS))) {
+                epochs.add(RunFiles.epochs(r.dir()));
             }
         }
         List<XYChart> panels = Figures.lossEffectPanels(EpochStats.mean(epochs));
@@ -648,23 +647,16 @@ public final class ExperimentReport {
             written.addAll(FigureFiles.save(curves, 3, figures, base + "-training-curves"));
         }
         ResultStore.Run first = runs.get(0);
-        if (!Files.isRegularFile(first.dir().resolve("predictions.csv"))) {
+        if (!Files.isRegularFile(first.dir().resolve(RunFiles.PREDICTIONS))) {
             return;
         }
-        Csv predictions = Csv.read(first.dir().resolve("predictions.csv"));
-        float[] p = new float[predictions.size()];
-        float[] y = new float[predictions.size()];
-        boolean[] affected = predictions.header().contains("negative") ? new boolean[predictions.size()] : null;
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Float.parseFloat(predictions.get(i, predictions.column("prediction")));
-            y[i] = Float.parseFloat(predictions.get(i, predictions.column("label")));
-            if (affected != null) {
-                affected[i] = !predictions.get(i, predictions.column("negative")).equals("none");
-            }
-        }
+        RunFiles.Predictions predictions = RunFiles.predictions(first.dir());
+        float[] p = predictions.predictions();
+        float[] y = predictions.labels();
+        boolean[] affected = predictions.affected();
         written.addAll(FigureFiles.save(Figures.predictionScatterChart(p, y, affected), figures, base + "-predictions-vs-truth"));
         written.addAll(FigureFiles.save(Figures.confusionChart(p, y), figures, base + "-confusion-7class"));
-        if (!Files.isRegularFile(first.dir().resolve("checkpoint").resolve("model.npz"))) {
+        if (!Files.isRegularFile(first.dir().resolve(TrainedRun.CHECKPOINT))) {
             return;
         }
         RepresentationProbe probe = RepresentationProbe.of(first.dir(), PROBE_SAMPLES);

@@ -4,18 +4,14 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.mecam.config.ConfigException;
-import org.mecam.config.ConfigJson;
 import org.mecam.config.DatasetKind;
 import org.mecam.config.RunConfig;
 import org.mecam.config.Method;
@@ -23,13 +19,11 @@ import org.mecam.config.Selection;
 import org.mecam.data.BatchBuilder;
 import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
-import org.mecam.data.Split;
 import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.eval.Evaluator;
 import org.mecam.eval.Metrics;
 import org.mecam.model.MecamModel;
-import org.mecam.report.Figures;
 import org.mecam.train.Checkpoint;
 import org.mecam.train.EpochStats;
 import org.mecam.train.Trainer;
@@ -108,7 +102,7 @@ public final class Experiments {
             Outcome o = config.method == Method.MECAM
                     ? trainMecam(config, data, device, augmentation, listener, options, dir)
                     : fitTribuo(config, data, options);
-            write(dir, config, data, runtime, device, start, o, options);
+            RunFiles.write(dir, config, data, runtime, device, start, o, options);
             Path finalDir = target == null ? dir.commit() : dir.commitTo(target);
             return new RunResult(finalDir, config, o.training, o.metrics, o.predictions, data.test().labels);
         } catch (IOException e) {
@@ -121,8 +115,7 @@ public final class Experiments {
     }
 
     /** What training produced, for writing. */
-    private record Outcome(TrainingResult training, Metrics metrics, float[] predictions,
-            List<Robustness.Row> robustness) {}
+    record Outcome(TrainingResult training, Metrics metrics, float[] predictions, List<Robustness.Row> robustness) {}
 
     private static Outcome trainMecam(RunConfig config, MultimodalDataset data, Device device,
             BatchBuilder.FrameTransform augmentation, TrainingListener listener, RunOptions options, RunDirectory dir)
@@ -177,132 +170,6 @@ public final class Experiments {
         return c.name.isEmpty() ? id : id + "-" + c.name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    private static void write(RunDirectory dir, RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
-            Device device, Instant start, Outcome o, RunOptions options) throws IOException {
-        TrainingResult training = o.training;
-        dir.write("config.json", configJson(config, data, runtime, device, start, options));
-        StringBuilder csv = new StringBuilder(EpochStats.CSV_HEADER).append('\n');
-        training.epochs().forEach(e -> csv.append(e.csvRow()).append('\n'));
-        dir.write("epochs.csv", csv.toString());
-        if (o.metrics != null) {
-            dir.write("metrics.json", ConfigJson.GSON.toJson(metricsJson(o.metrics, training, config, data.test(), o.predictions)));
-            dir.write("metrics.md", metricsTable(o.metrics, training, config));
-            dir.write("predictions.csv", predictionsCsv(data.test(), o.predictions));
-            Figures.predictionScatter(o.predictions, data.test().labels, affected(data.test()),
-                    dir.file("predictions-vs-truth.png"));
-            Figures.confusion7(o.predictions, data.test().labels, dir.file("confusion-7class.png"));
-        }
-        if (!o.robustness.isEmpty()) {
-            dir.write("robustness.csv", Robustness.csv(o.robustness));
-        }
-        if (training.failure() != null) {
-            dir.write("failure.json", ConfigJson.GSON.toJson(failureJson(training)));
-        }
-        if (config.method == Method.MECAM && !training.epochs().isEmpty()) {
-            Figures.trainingCurves(training.epochs(), dir.file("training-curves.png"));
-            if (config.diagnostics) {
-                Figures.lossEffects(training.epochs(), dir.file("loss-effects.png"));
-            }
-        }
-    }
-
-    private static String configJson(RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
-            Device device, Instant start, RunOptions options) {
-        com.google.gson.JsonObject json = ConfigJson.GSON.toJsonTree(config).getAsJsonObject();
-        Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("gitCommit", Provenance.gitCommit());
-        provenance.put("started", start.toString());
-        provenance.put("finished", Instant.now().toString());
-        provenance.put("device", device.toString());
-        provenance.put("versions", Provenance.versions());
-        provenance.put("runtime", runtime.toMap());
-        provenance.put("machine", Provenance.machine());
-        provenance.put("dataset", data.info().toMap());
-        provenance.put("samples", Map.of("train", data.train().size(), "valid", data.valid().size(), "test", data.test().size()));
-        provenance.put("datasetNotes", data.notes());
-        if (!options.labels().isEmpty()) {
-            provenance.put("experiment", options.labels());
-        }
-        json.add(ConfigJson.PROVENANCE_KEY, ConfigJson.GSON.toJsonTree(provenance));
-        return ConfigJson.GSON.toJson(json);
-    }
-
-    private static Map<String, Object> metricsJson(Metrics metrics, TrainingResult training, RunConfig config,
-            Split test, float[] predictions) {
-        Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
-        m.put("best_epoch", training.bestEpoch());
-        m.put("valid_mae", training.bestValidMae());
-        m.put("n_test", metrics.n());
-        m.put("epochs_run", training.epochs().size());
-        m.put("stop_reason", training.stopReason());
-        m.put("selection", config.selection.key());
-        if (config.selection == Selection.TEST_LEAKY) {
-            m.put("selection_warning", "test-leaky: checkpoint chosen with test MAE; not a held-out result");
-        }
-        m.put("warnings", metrics.warnings());
-        Map<String, Map<String, Double>> subsets = NegativeSubsets.metrics(test, predictions);
-        if (!subsets.isEmpty()) {
-            m.put("by_negative_info", subsets);
-        }
-        return m;
-    }
-
-    private static Map<String, Object> failureJson(TrainingResult training) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("message", training.failure().getMessage());
-        f.put("term", training.failure().term());
-        f.put("epoch", training.failure().epoch());
-        f.put("stage", training.failure().stage());
-        f.put("batch", training.failure().batch());
-        f.put("value", String.valueOf(training.failure().value()));
-        f.put("checkpoint", training.bestEpoch() > 0
-                ? "checkpoint/model.npz holds epoch " + training.bestEpoch() + " (the last good selected checkpoint)"
-                : "no epoch finished: checkpoint/model.npz holds the weights before the failing step");
-        f.put("hint", "lower --lr-main or --beta, or check the input data for extreme values");
-        return f;
-    }
-
-    private static boolean[] affected(Split test) {
-        if (!test.hasNegativeFlags()) {
-            return null;
-        }
-        boolean[] out = new boolean[test.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = test.negative[i] != org.mecam.data.NegativeInfo.NONE;
-        }
-        return out;
-    }
-
-    /** @return the test metrics as a Markdown table */
-    static String metricsTable(Metrics m, TrainingResult training, RunConfig c) {
-        StringBuilder sb = new StringBuilder("| MAE | Corr | Acc-7 | Acc-5 | Acc-2 (has0) | F1 (has0) | Acc-2 (non0) | F1 (non0) |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n|");
-        for (String key : Metrics.KEYS) {
-            sb.append(String.format(java.util.Locale.ROOT, " %.4f |", m.get(key)));
-        }
-        sb.append(String.format(java.util.Locale.ROOT, "%n%nTest split, %d samples; checkpoint of epoch %d of %d (selection: %s); seed %d.%n",
-                m.n(), training.bestEpoch(), training.epochs().size(), c.selection.key(), c.seed));
-        return sb.toString();
-    }
-
-    static String predictionsCsv(Split test, float[] predictions) {
-        boolean flags = test.hasNegativeFlags();
-        StringBuilder sb = new StringBuilder("index,id,prediction,label").append(flags ? ",negative,negative_modality\n" : "\n");
-        for (int i = 0; i < predictions.length; i++) {
-            sb.append(i).append(',').append(csvText(test.ids[i])).append(',').append(predictions[i]).append(',')
-                    .append(test.labels[i]);
-            if (flags) {
-                sb.append(',').append(test.negative[i].key()).append(',')
-                        .append(org.mecam.data.NegativeInfo.modalityName(test.negativeModality[i]));
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String csvText(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
 
     /** Re-evaluation of a saved run. */
     public record Evaluation(Metrics metrics, float[] predictions, float[] labels, RunConfig config) {}
@@ -317,15 +184,6 @@ public final class Experiments {
         try (TrainedRun run = TrainedRun.open(runDir)) {
             float[] p = run.predict(run.data().test());
             return new Evaluation(Metrics.compute(p, run.data().test().labels), p, run.data().test().labels, run.config());
-        }
-    }
-
-    /** @return the metrics JSON text a run's metrics.json holds */
-    public static String readText(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

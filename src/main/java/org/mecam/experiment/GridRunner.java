@@ -186,7 +186,7 @@ public final class GridRunner {
         if (options.robustness().isEmpty()) {
             return;
         }
-        Path file = dir.resolve("robustness.csv");
+        Path file = dir.resolve(RunFiles.ROBUSTNESS);
         java.util.Set<String> want = new java.util.TreeSet<>();
         for (org.mecam.data.Perturbation.Kind k : options.robustness()) {
             for (double level : options.levels()) {
@@ -216,11 +216,11 @@ public final class GridRunner {
     }
 
     static void checkReusable(Path dir, RunConfig expected) {
-        Path file = dir.resolve("config.json");
+        Path file = dir.resolve(RunFiles.CONFIG);
         com.google.gson.JsonObject have;
         try {
-            have = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
+            have = RunFiles.config(dir);
+        } catch (RuntimeException e) {
             throw new ConfigException(file + ": cannot read the configuration of a finished run (" + e.getMessage()
                     + "); delete " + dir + " to run it again");
         }

@@ -2,7 +2,6 @@ package org.mecam.experiment;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +42,7 @@ public final class ResultStore {
         this.robustness = table("robustness", "perturbation", "level", "metric");
         this.subsets = table("subsets", "subset", "metric");
         for (Run r : runs) {
-            JsonObject m = JsonParser.parseString(Files.readString(r.dir().resolve("metrics.json"))).getAsJsonObject();
+            JsonObject m = RunFiles.metrics(r.dir());
             for (String key : Metrics.KEYS) {
                 row(metrics, r, m.get(key).getAsDouble(), key);
             }
@@ -57,9 +56,8 @@ public final class ResultStore {
                     }
                 }
             }
-            Path rob = r.dir().resolve("robustness.csv");
-            if (Files.isRegularFile(rob)) {
-                Csv csv = Csv.read(rob);
+            Csv csv = RunFiles.robustness(r.dir());
+            if (csv != null) {
                 for (int i = 0; i < csv.size(); i++) {
                     for (String key : Metrics.KEYS) {
                         row(robustness, r, Double.parseDouble(csv.get(i, csv.column(key))), csv.get(i, csv.column("perturbation")),
@@ -74,9 +72,9 @@ public final class ResultStore {
     public static ResultStore scan(Path root) {
         List<Run> runs = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(p -> p.getFileName().toString().equals("metrics.json"))
+            walk.filter(p -> p.getFileName().toString().equals(RunFiles.METRICS))
                     .map(Path::getParent)
-                    .filter(d -> Files.isRegularFile(d.resolve("config.json")))
+                    .filter(d -> Files.isRegularFile(d.resolve(RunFiles.CONFIG)))
                     .filter(d -> !hidden(root.relativize(d)))
                     .sorted(Comparator.naturalOrder())
                     .forEach(d -> runs.add(run(d)));
@@ -96,20 +94,16 @@ public final class ResultStore {
     }
 
     private static Run run(Path dir) {
-        try {
-            JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
-            JsonObject prov = config.has("provenance") ? config.getAsJsonObject("provenance") : new JsonObject();
-            if (prov.has("experiment")) {
-                JsonObject e = prov.getAsJsonObject("experiment");
-                return new Run(dir, e.get("grid").getAsString(), e.get("dataset").getAsString(),
-                        e.get("variant").getAsString(), e.get("seed").getAsLong(), config);
-            }
-            String dataset = config.get("dataset").getAsString().equals("synthetic")
-                    ? "synthetic-" + config.get("preset").getAsString() : config.get("path").getAsString();
-            return new Run(dir, "runs", dataset, dir.getFileName().toString(), config.get("seed").getAsLong(), config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        JsonObject config = RunFiles.config(dir);
+        JsonObject prov = config.has("provenance") ? config.getAsJsonObject("provenance") : new JsonObject();
+        if (prov.has("experiment")) {
+            JsonObject e = prov.getAsJsonObject("experiment");
+            return new Run(dir, e.get("grid").getAsString(), e.get("dataset").getAsString(),
+                    e.get("variant").getAsString(), e.get("seed").getAsLong(), config);
         }
+        String dataset = config.get("dataset").getAsString().equals("synthetic")
+                ? "synthetic-" + config.get("preset").getAsString() : config.get("path").getAsString();
+        return new Run(dir, "runs", dataset, dir.getFileName().toString(), config.get("seed").getAsLong(), config);
     }
 
     private static Table table(String name, String... extra) {
