@@ -130,14 +130,14 @@ public final class ExperimentReport {
 
     /** @return the robustness table (AUC and effective robustness per method and perturbation), or null without sweeps */
     public TextTable robustnessTable(String grid, String dataset) {
-        Curves c = curves(spec(grid), dataset);
-        return c == null ? null : robustnessTables(spec(grid), dataset, c)[0];
+        RobustnessReport r = RobustnessReport.of(store, spec(grid), dataset);
+        return r == null ? null : r.table();
     }
 
     /** @return one panel per perturbation: the metric against the level p per method, mean ± std bands; empty without sweeps */
     public List<XYChart> robustnessCurves(String grid, String dataset, String metric) {
-        Curves c = curves(spec(grid), dataset);
-        return c == null ? List.of() : robustnessPanels(spec(grid), c, metric);
+        RobustnessReport r = RobustnessReport.of(store, spec(grid), dataset);
+        return r == null ? List.of() : r.panels(metric);
     }
 
     /** @return test metrics on clean samples and on samples with each kind of negative information, or null without flags */
@@ -234,7 +234,10 @@ public final class ExperimentReport {
             for (String dataset : datasetsOf(grid)) {
                 String base = Grid.slug(grid) + "-" + Grid.slug(dataset);
                 ablation(spec, dataset, base);
-                robustness(spec, dataset, base);
+                RobustnessReport rob = RobustnessReport.of(store, spec, dataset);
+                if (rob != null) {
+                    written.addAll(rob.write(tables, figures, base));
+                }
                 subsets(spec, dataset, base);
                 runFigures(spec, dataset, base);
             }
@@ -411,6 +414,10 @@ public final class ExperimentReport {
         return true;
     }
 
+    static String meanStd(double[] x) {
+        return meanStd(Stats.mean(x), Stats.std(x));
+    }
+
     static String meanStd(double mean, double std) {
         if (Double.isNaN(mean)) {
             return "";
@@ -421,170 +428,6 @@ public final class ExperimentReport {
 
     private static String signed(double v) {
         return String.format(Locale.ROOT, "%+.3f", v);
-    }
-
-    // ---- robustness
-
-    /** Robustness curves of a grid on a dataset: (variant, perturbation) -> metric -> seed -> level -> value. */
-    private record Curves(Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves, List<String> kinds,
-            List<String> methods) {}
-
-    private void robustness(GridSpec spec, String dataset, String base) throws IOException {
-        Curves c = curves(spec, dataset);
-        if (c == null) {
-            return;
-        }
-        TextTable[] t = robustnessTables(spec, dataset, c);
-        written.addAll(t[0].write(tables, base + "-robustness"));
-        Files.createDirectories(tables);
-        Path pointsFile = tables.resolve(base + "-robustness-curves.csv");
-        Files.writeString(pointsFile, t[1].csv());
-        written.add(pointsFile);
-        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
-            List<XYChart> panels = robustnessPanels(spec, c, metric);
-            written.addAll(FigureFiles.save(panels, Math.min(3, panels.size()), figures, base + "-robustness-" + metric));
-        }
-    }
-
-    private Curves curves(GridSpec spec, String dataset) {
-        Table rob = store.robustness();
-        Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves = new LinkedHashMap<>();
-        List<String> kinds = new ArrayList<>();
-        for (int i = 0; i < rob.rowCount(); i++) {
-            if (!rob.stringColumn("grid").get(i).equals(spec.name()) || !rob.stringColumn("dataset").get(i).equals(dataset)) {
-                continue;
-            }
-            String key = rob.stringColumn("variant").get(i) + "\u0000" + rob.stringColumn("perturbation").get(i);
-            if (!kinds.contains(rob.stringColumn("perturbation").get(i))) {
-                kinds.add(rob.stringColumn("perturbation").get(i));
-            }
-            curves.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                    .computeIfAbsent(rob.stringColumn("metric").get(i), k -> new java.util.TreeMap<>())
-                    .computeIfAbsent(rob.longColumn("seed").get(i), k -> new java.util.TreeMap<>())
-                    .put(rob.doubleColumn("level").get(i), rob.doubleColumn("value").get(i));
-        }
-        if (curves.isEmpty()) {
-            return null;
-        }
-        List<String> methods = new ArrayList<>();
-        for (String v : spec.variants()) {
-            if (curves.keySet().stream().anyMatch(k -> k.startsWith(spec.runVariant(v) + "\u0000"))) {
-                methods.add(v);
-            }
-        }
-        return new Curves(curves, kinds, methods);
-    }
-
-    /** @return the AUC / effective-robustness table and the table of every curve point */
-    private TextTable[] robustnessTables(GridSpec spec, String dataset, Curves c) {
-        Map<String, Map<String, Map<Long, SortedMap<Double, Double>>>> curves = c.curves();
-        List<String> kinds = c.kinds();
-        List<String> methods = c.methods();
-        String reference = spec.robustnessReference();
-        List<String> headers = new ArrayList<>(List.of("method", "perturbation", "AUC MAE", "AUC Acc-2 (has0)",
-                "AUC F1 (has0)"));
-        if (reference != null) {
-            headers.addAll(List.of("ER MAE vs " + reference, "ER Acc-2 vs " + reference));
-        }
-        TextTable table = new TextTable("Robustness, " + spec.name() + " on " + dataset
-                + " (area under the metric-vs-p curve, mean ± std over seeds)", headers);
-        TextTable points = new TextTable("Robustness curves", List.of("method", "perturbation", "level", "metric", "mean",
-                "std", "seeds"));
-        for (String kind : kinds) {
-            for (String method : methods) {
-                Map<String, Map<Long, SortedMap<Double, Double>>> byMetric = curves.get(spec.runVariant(method) + "\u0000" + kind);
-                if (byMetric == null) {
-                    continue;
-                }
-                List<String> cells = new ArrayList<>(List.of(method, kind));
-                for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
-                    cells.add(meanStd(areas(byMetric.get(metric))));
-                }
-                if (reference != null) {
-                    Map<String, Map<Long, SortedMap<Double, Double>>> ref = curves.get(spec.runVariant(reference) + "\u0000" + kind);
-                    for (String metric : List.of("mae", "acc2_has0")) {
-                        cells.add(ref == null ? "" : meanStd(effective(byMetric.get(metric), ref.get(metric),
-                                metric.equals("mae"))));
-                    }
-                }
-                table.add(cells, null);
-                for (String metric : Metrics.KEYS) {
-                    for (Map.Entry<Double, double[]> e : pointwise(byMetric.get(metric)).entrySet()) {
-                        points.add(List.of(method, kind, String.format(Locale.ROOT, "%.2f", e.getKey()), metric,
-                                Double.toString(e.getValue()[0]), Double.toString(e.getValue()[1]),
-                                Integer.toString((int) e.getValue()[2])), null);
-                    }
-                }
-            }
-        }
-        table.note("AUC: trapezoid area over the levels p (relative robustness). ER (effective robustness): area between"
-                + " the method's curve and the reference's curve shifted to match at p = 0, per seed; positive means the"
-                + " method degrades less (for MAE the sign is flipped).");
-        return new TextTable[] {table, points};
-    }
-
-    private static String meanStd(double[] x) {
-        return meanStd(Stats.mean(x), Stats.std(x));
-    }
-
-    private static double[] areas(Map<Long, SortedMap<Double, Double>> bySeed) {
-        return bySeed.values().stream().mapToDouble(c -> Robustness.area(keys(c), vals(c))).toArray();
-    }
-
-    private static double[] effective(Map<Long, SortedMap<Double, Double>> method, Map<Long, SortedMap<Double, Double>> ref,
-            boolean lower) {
-        List<Double> out = new ArrayList<>();
-        for (Map.Entry<Long, SortedMap<Double, Double>> e : method.entrySet()) {
-            SortedMap<Double, Double> r = ref.getOrDefault(e.getKey(), null);
-            if (r != null && r.keySet().equals(e.getValue().keySet())) {
-                out.add(Robustness.effective(keys(e.getValue()), vals(e.getValue()), vals(r), lower));
-            }
-        }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    /** @return level to {mean, std, seeds} */
-    private static SortedMap<Double, double[]> pointwise(Map<Long, SortedMap<Double, Double>> bySeed) {
-        SortedMap<Double, List<Double>> byLevel = new java.util.TreeMap<>();
-        bySeed.values().forEach(c -> c.forEach((p, v) -> byLevel.computeIfAbsent(p, k -> new ArrayList<>()).add(v)));
-        SortedMap<Double, double[]> out = new java.util.TreeMap<>();
-        byLevel.forEach((p, vs) -> {
-            double[] x = vs.stream().mapToDouble(Double::doubleValue).toArray();
-            out.put(p, new double[] {Stats.mean(x), Stats.std(x), x.length});
-        });
-        return out;
-    }
-
-    private static double[] keys(SortedMap<Double, Double> c) {
-        return c.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static double[] vals(SortedMap<Double, Double> c) {
-        return c.values().stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private List<XYChart> robustnessPanels(GridSpec spec, Curves c, String metric) {
-        if (!Metrics.KEYS.contains(metric)) {
-            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + Metrics.KEYS + ")");
-        }
-        List<XYChart> panels = new ArrayList<>();
-        for (String kind : c.kinds()) {
-            Map<String, ExperimentCharts.MeanStd> byMethod = new LinkedHashMap<>();
-            double[] levels = null;
-            for (String method : c.methods()) {
-                Map<String, Map<Long, SortedMap<Double, Double>>> byMetric = c.curves().get(spec.runVariant(method) + "\u0000" + kind);
-                if (byMetric == null) {
-                    continue;
-                }
-                SortedMap<Double, double[]> pts = pointwise(byMetric.get(metric));
-                levels = pts.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-                byMethod.put(method, new ExperimentCharts.MeanStd(pts.values().stream().mapToDouble(v -> v[0]).toArray(),
-                        pts.values().stream().mapToDouble(v -> v[1]).toArray()));
-            }
-            String unit = metric.equals("mae") ? "MAE (sentiment units)" : LABELS.getOrDefault(metric, metric) + " (fraction)";
-            panels.add(ExperimentCharts.robustnessCurves(kind + ": " + LABELS.getOrDefault(metric, metric), unit, levels, byMethod));
-        }
-        return panels;
     }
 
     // ---- metrics by negative information (synthetic data)
