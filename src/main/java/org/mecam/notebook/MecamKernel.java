@@ -425,7 +425,7 @@ public final class MecamKernel extends BaseKernel {
 
     @Override
     public Object evalRaw(String code) {
-        String source = magicParser.resolveMagics(code);
+        String source = magicParser.resolveMagics(inlineLoads(code));
         SourceCodeAnalysis sca = jshell.sourceCodeAnalysis();
         Object result = null;
         String remaining = source;
@@ -448,6 +448,30 @@ public final class MecamKernel extends BaseKernel {
             // not analysable: let the compiler say what is wrong
             return evalSnippet(remaining);
         }
+    }
+
+    private static final java.util.regex.Pattern LOAD = java.util.regex.Pattern.compile("(?m)^[ \\t]*%load[ \\t]+(\\S+)[ \\t]*$");
+
+    /**
+     * IJava's {@code %load FILE}: the file's Java code in place of the line (relative paths from
+     * the kernel's working directory, the notebook's folder), so that notebooks share one setup.
+     */
+    static String inlineLoads(String code) {
+        java.util.regex.Matcher m = LOAD.matcher(code);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Path file = Path.of(m.group(1));
+            String text;
+            try {
+                text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new KernelError("IOException", "%load " + m.group(1) + ": cannot read " + file.toAbsolutePath()
+                        + " (" + e.getMessage() + ")", List.of());
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(text.strip()));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private Object evalSnippet(String src) {

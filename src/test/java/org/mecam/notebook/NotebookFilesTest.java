@@ -23,6 +23,15 @@ class NotebookFilesTest {
     }
 
     @Test
+    void theSharedSetupImportsTheHelpers() throws IOException {
+        String setup = Files.readString(Path.of("notebooks", "setup.jsh"));
+        assertTrue(setup.contains("import static org.mecam.notebook.Notebook.*;") && setup.contains("import org.mecam.experiment.*;"));
+        String inlined = MecamKernel.inlineLoads("int x = 1;\n%load notebooks/setup.jsh\nknobs()");
+        assertTrue(inlined.startsWith("int x = 1;\n// What every notebook") && inlined.endsWith("import org.mecam.report.*;\nknobs()"),
+                inlined);
+    }
+
+    @Test
     void theNotebooksAreCommittedWithoutOutputs() throws IOException {
         List<String> names = notebooks().stream().map(p -> p.getFileName().toString()).toList();
         assertEquals(List.of("00-quickstart.ipynb", "01-data.ipynb", "02-train-mecam.ipynb", "03-ablations.ipynb",
@@ -43,8 +52,8 @@ class NotebookFilesTest {
                 String source = source(cell);
                 if (first) {
                     assertTrue(source.contains("%classpath ../target/classes") && source.contains("%jars ../target/lib/*.jar")
-                            && source.contains("import static org.mecam.notebook.Notebook.*;") && source.contains("knobs()"),
-                            p + ": the first code cell is the shared setup");
+                            && source.contains("%load setup.jsh") && source.contains("knobs()") && !source.contains("import "),
+                            p + ": the first code cell loads the shared setup instead of copying it");
                     first = false;
                 }
                 long lines = source.lines().count();

@@ -1,0 +1,8 @@
+// What every notebook starts with, loaded by its first cell (`%load setup.jsh`, which IJava,
+// JJava and the kit's own kernel all understand): the notebook helpers and the kit's packages.
+import static org.mecam.notebook.Notebook.*;
+import org.mecam.config.*;
+import org.mecam.data.*;
+import org.mecam.eval.*;
+import org.mecam.experiment.*;
+import org.mecam.report.*;
