@@ -15,12 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.mecam.eval.Metrics;
 import org.mecam.report.ExperimentCharts;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.Figures;
-import org.mecam.report.Pca;
 import org.mecam.report.Stats;
 import org.mecam.report.TextTable;
 import org.mecam.train.EpochStats;
@@ -142,7 +140,7 @@ public final class ExperimentReport {
 
     /** @return test metrics on clean samples and on samples with each kind of negative information, or null without flags */
     public TextTable negativeInfoTable(String grid, String dataset) {
-        return subsetsTable(spec(grid), dataset);
+        return NegativeInfoTable.of(store, spec(grid), dataset);
     }
 
     /** @return the training-curve panels of the reference variant, averaged over its seeds; empty without runs */
@@ -238,7 +236,10 @@ public final class ExperimentReport {
                 if (rob != null) {
                     written.addAll(rob.write(tables, figures, base));
                 }
-                subsets(spec, dataset, base);
+                TextTable negativeInfo = NegativeInfoTable.of(store, spec, dataset);
+                if (negativeInfo != null) {
+                    written.addAll(negativeInfo.write(tables, base + "-negative-info"));
+                }
                 runFigures(spec, dataset, base);
             }
             SweepReport sweep = SweepReport.of(store, spec);
@@ -430,54 +431,6 @@ public final class ExperimentReport {
         return String.format(Locale.ROOT, "%+.3f", v);
     }
 
-    // ---- metrics by negative information (synthetic data)
-
-    private void subsets(GridSpec spec, String dataset, String base) throws IOException {
-        TextTable table = subsetsTable(spec, dataset);
-        if (table != null) {
-            written.addAll(table.write(tables, base + "-negative-info"));
-        }
-    }
-
-    private TextTable subsetsTable(GridSpec spec, String dataset) {
-        Table sub = store.subsets();
-        List<String> groups = List.of("clean", "affected", "conflict", "noise", "drop", "shuffle");
-        List<String> headers = new ArrayList<>(List.of("variant"));
-        groups.forEach(g -> headers.add("MAE " + g));
-        groups.subList(0, 2).forEach(g -> headers.add("Acc-2 " + g));
-        TextTable table = new TextTable("Test metrics by negative information, " + spec.name() + " on " + dataset
-                + " (mean ± std over seeds)", headers);
-        boolean any = false;
-        for (String v : spec.variants()) {
-            List<String> cells = new ArrayList<>(List.of(v));
-            for (String g : groups) {
-                cells.add(meanStd(subsetValues(sub, spec, dataset, v, g, "mae")));
-            }
-            for (String g : groups.subList(0, 2)) {
-                cells.add(meanStd(subsetValues(sub, spec, dataset, v, g, "acc2_has0")));
-            }
-            any |= !cells.get(1).isEmpty();
-            table.add(cells, null);
-        }
-        if (!any) {
-            return null;
-        }
-        table.note("clean: test samples without negative information; affected: with any; then by kind.");
-        return table;
-    }
-
-    private static double[] subsetValues(Table sub, GridSpec spec, String dataset, String variant, String subset, String metric) {
-        List<Double> out = new ArrayList<>();
-        for (int i = 0; i < sub.rowCount(); i++) {
-            if (sub.stringColumn("grid").get(i).equals(spec.name()) && sub.stringColumn("dataset").get(i).equals(dataset)
-                    && sub.stringColumn("variant").get(i).equals(spec.runVariant(variant))
-                    && sub.stringColumn("subset").get(i).equals(subset) && sub.stringColumn("metric").get(i).equals(metric)) {
-                out.add(sub.doubleColumn("value").get(i));
-            }
-        }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
     // ---- figures of the reference variant's runs
 
     private void runFigures(GridSpec spec, String dataset, String base) throws IOException {
@@ -504,40 +457,7 @@ public final class ExperimentReport {
         }
         RepresentationProbe probe = RepresentationProbe.of(first.dir(), PROBE_SAMPLES);
         if (probe != null) {
-            projections(probe, spec.reference() + ", seed " + first.seed(), base);
-            attention(probe, base);
-        }
-    }
-
-    private void projections(RepresentationProbe probe, String what, String base) throws IOException {
-        List<Chart<?, ?>> panels = new ArrayList<>();
-        Map<Character, String> names = Map.of('t', "text", 'a', "audio", 'v', "vision");
-        for (Map.Entry<Character, float[][]> e : probe.before().entrySet()) {
-            panels.add(projection(names.get(e.getKey()) + " h (before the filter), " + what, e.getValue(), probe.labels()));
-        }
-        for (Map.Entry<Character, float[][]> e : probe.after().entrySet()) {
-            panels.add(projection(names.get(e.getKey()) + " z = normalize(W h) (after)", e.getValue(), probe.labels()));
-        }
-        written.addAll(FigureFiles.save(panels, probe.before().size(), figures, base + "-representations-pca"));
-    }
-
-    private static XYChart projection(String title, float[][] x, float[] labels) {
-        double[][] pca = Pca.project2(x);
-        double[][] points = java.util.Arrays.copyOf(pca, x.length);
-        double[] explained = pca[x.length];
-        return ExperimentCharts.projection(title, points, labels, new String[] {
-            String.format(Locale.ROOT, "PC 1 (%.0f%% of variance)", 100 * explained[0]),
-            String.format(Locale.ROOT, "PC 2 (%.0f%% of variance)", 100 * explained[1])});
-    }
-
-    private void attention(RepresentationProbe probe, String base) throws IOException {
-        List<Chart<?, ?>> panels = new ArrayList<>();
-        for (Map.Entry<Character, float[][]> e : probe.attention().entrySet()) {
-            String m = e.getKey() == 'a' ? "audio" : "vision";
-            panels.add(ExperimentCharts.attention(m + " → text attention, " + probe.sampleId(), m + " frame", e.getValue()));
-        }
-        if (!panels.isEmpty()) {
-            written.addAll(FigureFiles.save(panels, panels.size(), figures, base + "-attention"));
+            written.addAll(ProbeFigures.write(probe, spec.reference() + ", seed " + first.seed(), figures, base));
         }
     }
 }

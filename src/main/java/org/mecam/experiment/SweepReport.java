@@ -17,7 +17,6 @@ import org.mecam.report.ExperimentCharts;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.Stats;
 import org.mecam.report.TextTable;
-import tech.tablesaw.api.Table;
 
 /**
  * The report of a grid whose datasets differ in exactly one numeric setting (the
@@ -29,8 +28,6 @@ final class SweepReport {
 
     /** Settings that never define a sweep axis. */
     private static final Set<String> IGNORED = Set.of("seed", "name", "results", "threads", "device", "provenance");
-    /** Test subsets by negative information, as written by {@link NegativeSubsets}. */
-    static final List<String> SUBSETS = List.of("clean", "affected", "conflict", "noise", "drop", "shuffle");
 
     /** The swept setting and its value for each dataset, in ascending order of value. */
     record Axis(String key, SortedMap<Double, String> datasets) {}
@@ -151,7 +148,7 @@ final class SweepReport {
     /** @return per variant and setting: MAE on clean and on each kind of negative test sample */
     TextTable subsets() {
         List<String> headers = new ArrayList<>(List.of("variant", axis.key(), "seeds"));
-        for (String s : SUBSETS) {
+        for (String s : NegativeInfoTable.SUBSETS) {
             headers.add("MAE " + s);
         }
         headers.add("Δ MAE affected (p, pairs)");
@@ -168,7 +165,7 @@ final class SweepReport {
                 }
                 List<String> cells = new ArrayList<>(List.of(variant, number(x.getKey()),
                         Integer.toString(metric(x.getValue(), variant, "mae").size())));
-                for (String s : SUBSETS) {
+                for (String s : NegativeInfoTable.SUBSETS) {
                     cells.add(ci(subset(x.getValue(), variant, s, "mae").values()));
                 }
                 cells.add(difference(x.getValue(), variant, "mae", "affected"));
@@ -224,17 +221,7 @@ final class SweepReport {
     }
 
     private SortedMap<Long, Double> subset(String dataset, String variant, String subset, String metric) {
-        SortedMap<Long, Double> out = new TreeMap<>();
-        Table sub = store.subsets();
-        String run = spec.runVariant(variant);
-        for (int i = 0; i < sub.rowCount(); i++) {
-            if (sub.stringColumn("grid").get(i).equals(spec.name()) && sub.stringColumn("dataset").get(i).equals(dataset)
-                    && sub.stringColumn("variant").get(i).equals(run) && sub.stringColumn("subset").get(i).equals(subset)
-                    && sub.stringColumn("metric").get(i).equals(metric)) {
-                out.put(sub.longColumn("seed").get(i), sub.doubleColumn("value").get(i));
-            }
-        }
-        return out;
+        return NegativeInfoTable.values(store, spec, dataset, variant, subset, metric);
     }
 
     /** @return "Δ (p = ..., n)" of variant - reference over the seeds both have, empty for the reference itself */
