@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigJson;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.Experiments;
 import org.mecam.experiment.RunFiles;
 import picocli.CommandLine.Command;
@@ -35,7 +35,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (Files.isRegularFile(saved)) {
             JsonObject json = RunFiles.metrics(dir);
             double worst = 0;
-            for (String key : Metrics.KEYS) {
+            for (String key : SentimentMetrics.KEYS) {
                 double a = json.get(key).getAsDouble();
                 double b = e.metrics().get(key);
                 worst = Double.isNaN(a) && Double.isNaN(b) ? worst : Math.max(worst, Math.abs(a - b));

@@ -7,7 +7,7 @@ import org.mecam.config.ConfigException;
 import org.mecam.experiment.ExperimentReport;
 import org.mecam.experiment.Grid;
 import org.mecam.experiment.GridRunner;
-import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -135,7 +135,7 @@ final class GridCommands {
 
         @Override
         public Integer call() {
-            GridRunner.Summary s = GridRunner.runShard(Grid.load(grid), results, shard, of, (TrainingListener) null);
+            GridRunner.Summary s = GridRunner.runShard(Grid.load(grid), results, shard, of, (TrainingProgress) null);
             return s.succeeded() ? 0 : 1;
         }
     }

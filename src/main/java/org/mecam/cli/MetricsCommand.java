@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.data.Csv;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -28,7 +28,7 @@ final class MetricsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         float[][] pl = read(file);
-        Metrics m = Metrics.compute(pl[0], pl[1]);
+        SentimentMetrics m = SentimentMetrics.compute(pl[0], pl[1]);
         Map<String, Object> out = new LinkedHashMap<>(m.toMap());
         out.put("n", m.n());
         out.put("warnings", m.warnings());

@@ -6,13 +6,13 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.mecam.train.EpochStats;
-import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingProgress;
 
 /**
  * Shows a progress bar per epoch when attached to a terminal, and one summary line per epoch on
  * standard error in every case.
  */
-final class ProgressListener implements TrainingListener {
+final class ProgressListener implements TrainingProgress {
 
     private final PrintStream err;
     private final boolean bars;

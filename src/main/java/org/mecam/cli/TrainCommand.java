@@ -2,7 +2,7 @@ package org.mecam.cli;
 
 import java.util.concurrent.Callable;
 import org.mecam.config.RunConfig;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.Experiments;
 import org.mecam.experiment.RunResult;
 import picocli.CommandLine.Command;
@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
         RunConfig c = ConfigOptions.resolve(spec, config);
         RunResult r = Experiments.run(c, ProgressListener.forConsole(quiet));
         if (r.metrics() != null) {
-            Metrics m = r.metrics();
+            SentimentMetrics m = r.metrics();
             spec.commandLine().getOut().printf("best epoch %d of %d (%s)%n", r.training().bestEpoch(), r.training().epochs().size(),
                     r.training().stopReason());
             spec.commandLine().getOut().printf("test: MAE %.4f  Corr %.4f  Acc-7 %.4f  Acc-5 %.4f  Acc-2 %.4f/%.4f  F1 %.4f/%.4f"

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import org.knowm.xchart.XYChart;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.report.ExperimentCharts;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.Figures;
@@ -104,13 +104,13 @@ public final class ExperimentReport {
     }
 
     /**
-     * @param metric a key of {@link Metrics#KEYS}
+     * @param metric a key of {@link SentimentMetrics#KEYS}
      * @return bars of the metric's mean per variant with ± std error bars
      */
     public org.knowm.xchart.CategoryChart ablationBars(String grid, String dataset, String metric) {
-        int k = Metrics.KEYS.indexOf(metric);
+        int k = SentimentMetrics.KEYS.indexOf(metric);
         if (k < 0) {
-            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + Metrics.KEYS + ")");
+            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + SentimentMetrics.KEYS + ")");
         }
         GridSpec spec = spec(grid);
         AblationStats a = ablationStats(spec, dataset);
@@ -328,15 +328,15 @@ public final class ExperimentReport {
 
     private AblationStats ablationStats(GridSpec spec, String dataset) {
         List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
-        Metrics.KEYS.forEach(k -> headers.add(LABELS.get(k)));
+        SentimentMetrics.KEYS.forEach(k -> headers.add(LABELS.get(k)));
         TextTable table = new TextTable("Ablations, " + spec.name() + " on " + dataset
                 + " (test metrics of the best-validation checkpoint, mean ± std over seeds)", headers);
-        double[][] means = new double[spec.variants().size()][Metrics.KEYS.size()];
-        double[][] stds = new double[spec.variants().size()][Metrics.KEYS.size()];
+        double[][] means = new double[spec.variants().size()][SentimentMetrics.KEYS.size()];
+        double[][] stds = new double[spec.variants().size()][SentimentMetrics.KEYS.size()];
         int[] seeds = new int[spec.variants().size()];
         for (int v = 0; v < spec.variants().size(); v++) {
-            for (int k = 0; k < Metrics.KEYS.size(); k++) {
-                double[] x = values(spec, dataset, spec.variants().get(v), Metrics.KEYS.get(k));
+            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
+                double[] x = values(spec, dataset, spec.variants().get(v), SentimentMetrics.KEYS.get(k));
                 means[v][k] = Stats.mean(x);
                 stds[v][k] = Stats.std(x);
                 seeds[v] = x.length;
@@ -345,9 +345,9 @@ public final class ExperimentReport {
         for (int v = 0; v < spec.variants().size(); v++) {
             List<String> cells = new ArrayList<>(List.of(spec.variants().get(v), Integer.toString(seeds[v])));
             boolean[] bold = new boolean[headers.size()];
-            for (int k = 0; k < Metrics.KEYS.size(); k++) {
+            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
                 cells.add(meanStd(means[v][k], stds[v][k]));
-                bold[k + 2] = isBest(means, v, k, Metrics.KEYS.get(k).equals("mae"));
+                bold[k + 2] = isBest(means, v, k, SentimentMetrics.KEYS.get(k).equals("mae"));
             }
             table.add(cells, bold);
         }
@@ -358,7 +358,7 @@ public final class ExperimentReport {
 
     private TextTable differences(GridSpec spec, String dataset) {
         List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
-        Metrics.KEYS.forEach(k -> headers.add("Δ " + LABELS.get(k) + " (p)"));
+        SentimentMetrics.KEYS.forEach(k -> headers.add("Δ " + LABELS.get(k) + " (p)"));
         TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
                 headers);
         for (String v : spec.variants()) {
@@ -368,8 +368,8 @@ public final class ExperimentReport {
             List<String> cells = new ArrayList<>(List.of(v, ""));
             boolean[] bold = new boolean[headers.size()];
             int pairs = 0;
-            for (int k = 0; k < Metrics.KEYS.size(); k++) {
-                double[][] paired = paired(spec, dataset, v, spec.reference(), Metrics.KEYS.get(k));
+            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
+                double[][] paired = paired(spec, dataset, v, spec.reference(), SentimentMetrics.KEYS.get(k));
                 Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
                 pairs = t.n();
                 cells.add(Double.isNaN(t.p()) ? signed(t.meanDifference())

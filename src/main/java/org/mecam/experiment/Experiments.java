@@ -21,14 +21,14 @@ import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
-import org.mecam.eval.Evaluator;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.Inference;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.model.MecamModel;
 import org.mecam.train.Checkpoint;
 import org.mecam.train.EpochStats;
 import org.mecam.train.Trainer;
-import org.mecam.train.TrainingListener;
-import org.mecam.train.TrainingResult;
+import org.mecam.train.TrainingProgress;
+import org.mecam.train.FitResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +45,7 @@ public final class Experiments {
     private Experiments() {}
 
     /** Runs {@code config} and writes {@code <results>/<run-id>/}. */
-    public static RunResult run(RunConfig config, TrainingListener listener) {
+    public static RunResult run(RunConfig config, TrainingProgress listener) {
         return run(config, listener, null);
     }
 
@@ -55,12 +55,12 @@ public final class Experiments {
      *
      * @param target the run directory to create, or null for {@code <results>/<run-id>}
      */
-    public static RunResult run(RunConfig config, TrainingListener listener, Path target) {
+    public static RunResult run(RunConfig config, TrainingProgress listener, Path target) {
         return run(config, listener, target, RunOptions.none());
     }
 
-    /** As {@link #run(RunConfig, TrainingListener, Path)}, with labels and a robustness sweep. */
-    public static RunResult run(RunConfig config, TrainingListener listener, Path target, RunOptions options) {
+    /** As {@link #run(RunConfig, TrainingProgress, Path)}, with labels and a robustness sweep. */
+    public static RunResult run(RunConfig config, TrainingProgress listener, Path target, RunOptions options) {
         config.validate();
         NativeRuntime.start(config.threads);
         return run(config, Datasets.load(config), listener, target, options);
@@ -72,12 +72,12 @@ public final class Experiments {
      *
      * @param target the run directory to create, or null for {@code <results>/<run-id>}
      */
-    public static RunResult run(RunConfig config, MultimodalDataset data, TrainingListener listener, Path target) {
+    public static RunResult run(RunConfig config, MultimodalDataset data, TrainingProgress listener, Path target) {
         return run(config, data, listener, target, RunOptions.none());
     }
 
     /** The general form: dataset in memory, target directory, options. */
-    public static RunResult run(RunConfig config, MultimodalDataset data, TrainingListener listener, Path target,
+    public static RunResult run(RunConfig config, MultimodalDataset data, TrainingProgress listener, Path target,
             RunOptions options) {
         config.validate();
         NativeRuntime.Info runtime = NativeRuntime.start(config.threads);
@@ -115,15 +115,15 @@ public final class Experiments {
     }
 
     /** What training produced, for writing. */
-    record Outcome(TrainingResult training, Metrics metrics, float[] predictions, List<Robustness.Row> robustness) {}
+    record Outcome(FitResult training, SentimentMetrics metrics, float[] predictions, List<Robustness.Row> robustness) {}
 
     private static Outcome trainMecam(RunConfig config, MultimodalDataset data, Device device,
-            BatchBuilder.FrameTransform augmentation, TrainingListener listener, RunOptions options, RunDirectory dir)
+            BatchBuilder.FrameTransform augmentation, TrainingProgress listener, RunOptions options, RunDirectory dir)
             throws IOException {
         try (TrainedRun run = TrainedRun.fresh(config, data, config.seed)) {
             MecamModel model = run.model();
             NDManager manager = run.manager();
-            TrainingResult training;
+            FitResult training;
             float[] predictions = null;
             List<Robustness.Row> rows = List.of();
             try (Trainer trainer = new Trainer(config, model, data, manager, augmentation, listener)) {
@@ -136,7 +136,7 @@ public final class Experiments {
             }
             Files.createDirectories(dir.file("checkpoint"));
             Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
-            Metrics metrics = predictions == null ? null : Metrics.compute(predictions, data.test().labels);
+            SentimentMetrics metrics = predictions == null ? null : SentimentMetrics.compute(predictions, data.test().labels);
             return new Outcome(training, metrics, predictions, rows);
         }
     }
@@ -144,7 +144,7 @@ public final class Experiments {
     /** @return predictions of a trained model over any split, optionally perturbed */
     public static Predictor mecamPredictor(MecamModel model, NDManager manager, RunConfig config) {
         boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
-        return (split, transform) -> Evaluator.predict(model, new BatchBuilder(split, ids, transform), manager,
+        return (split, transform) -> Inference.predict(model, new BatchBuilder(split, ids, transform), manager,
                 config.batchSize);
     }
 
@@ -152,13 +152,13 @@ public final class Experiments {
         long start = System.nanoTime();
         TribuoBaseline baseline = TribuoBaseline.fit(config, data);
         float[] valid = baseline.predict(data.valid(), null);
-        double validMae = Evaluator.mae(valid, data.valid().labels);
+        double validMae = Inference.mae(valid, data.valid().labels);
         EpochStats fit = new EpochStats(1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
                 Double.NaN, validMae, Double.NaN, Double.NaN, true, (System.nanoTime() - start) / 1e9, Trainer.rssMb(),
                 org.mecam.train.EpochDiagnostics.empty());
-        TrainingResult training = new TrainingResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null);
+        FitResult training = new FitResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null);
         float[] predictions = baseline.predict(data.test(), null);
-        return new Outcome(training, Metrics.compute(predictions, data.test().labels), predictions,
+        return new Outcome(training, SentimentMetrics.compute(predictions, data.test().labels), predictions,
                 Robustness.evaluate(baseline, data, options, config.seed));
     }
 
@@ -172,7 +172,7 @@ public final class Experiments {
 
 
     /** Re-evaluation of a saved run. */
-    public record Evaluation(Metrics metrics, float[] predictions, float[] labels, RunConfig config) {}
+    public record Evaluation(SentimentMetrics metrics, float[] predictions, float[] labels, RunConfig config) {}
 
     /**
      * Rebuilds a run's model and data from its directory, loads its checkpoint and evaluates the
@@ -183,7 +183,7 @@ public final class Experiments {
     public static Evaluation evaluate(Path runDir) {
         try (TrainedRun run = TrainedRun.open(runDir)) {
             float[] p = run.predict(run.data().test());
-            return new Evaluation(Metrics.compute(p, run.data().test().labels), p, run.data().test().labels, run.config());
+            return new Evaluation(SentimentMetrics.compute(p, run.data().test().labels), p, run.data().test().labels, run.config());
         }
     }
 }

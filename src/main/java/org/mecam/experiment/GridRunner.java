@@ -15,7 +15,7 @@ import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.Interruption;
 import org.mecam.engine.NativeRuntime;
-import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,7 @@ public final class GridRunner {
      *
      * @param gridRef the grid's file or built-in name, passed to worker processes
      */
-    public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingListener listener)
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingProgress listener)
             throws IOException, InterruptedException {
         return run(grid, gridRef, root, workers, WorkerLauncher.localJvms(workerThreads(workers)), listener);
     }
@@ -55,7 +55,7 @@ public final class GridRunner {
      * @param gridRef the grid's file or built-in name, passed to worker processes
      */
     public static Summary run(Grid grid, String gridRef, Path root, int workers, WorkerLauncher launcher,
-            TrainingListener listener) throws IOException, InterruptedException {
+            TrainingProgress listener) throws IOException, InterruptedException {
         List<Grid.RunSpec> runs = grid.expand();
         int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
         for (Grid.RunSpec r : runs) {
@@ -114,7 +114,7 @@ public final class GridRunner {
      * Runs the runs {@code shard}, {@code shard + of}, ... of the grid that have no directory yet,
      * here (what each worker process does).
      */
-    public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingListener listener) {
+    public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingProgress listener) {
         List<Grid.RunSpec> runs = grid.expand();
         Map<String, MultimodalDataset> data = new HashMap<>();
         List<String> failures = new ArrayList<>();

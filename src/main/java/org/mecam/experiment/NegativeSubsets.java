@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.mecam.data.NegativeInfo;
 import org.mecam.data.Split;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 
 /**
  * Test metrics split by the samples' recorded negative information (synthetic data): clean
@@ -49,7 +49,7 @@ public final class NegativeSubsets {
             p[k] = predictions[idx.get(k)];
             y[k] = test.labels[idx.get(k)];
         }
-        Map<String, Double> m = new LinkedHashMap<>(Metrics.compute(p, y).toMap());
+        Map<String, Double> m = new LinkedHashMap<>(SentimentMetrics.compute(p, y).toMap());
         m.put("n", (double) idx.size());
         out.put(name, m);
     }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.mecam.data.Csv;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -43,7 +43,7 @@ public final class ResultStore {
         this.subsets = table("subsets", "subset", "metric");
         for (Run r : runs) {
             JsonObject m = RunFiles.metrics(r.dir());
-            for (String key : Metrics.KEYS) {
+            for (String key : SentimentMetrics.KEYS) {
                 row(metrics, r, m.get(key).getAsDouble(), key);
             }
             if (m.has("valid_mae")) {
@@ -59,7 +59,7 @@ public final class ResultStore {
             Csv csv = RunFiles.robustness(r.dir());
             if (csv != null) {
                 for (int i = 0; i < csv.size(); i++) {
-                    for (String key : Metrics.KEYS) {
+                    for (String key : SentimentMetrics.KEYS) {
                         row(robustness, r, Double.parseDouble(csv.get(i, csv.column(key))), csv.get(i, csv.column("perturbation")),
                                 csv.get(i, csv.column("level")), key);
                     }

@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.Perturbation;
 import org.mecam.data.Perturbations;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 
 /**
  * The robustness protocol (docs/METHOD.md, "Negative information at test time"): the test set perturbed at each level p, the same
@@ -18,21 +18,21 @@ public final class Robustness {
     static final long TEST_SEED = 20250101L;
 
     /** One evaluation: a perturbation at a level and the test metrics under it. */
-    public record Row(String perturbation, double level, Metrics metrics) {}
+    public record Row(String perturbation, double level, SentimentMetrics metrics) {}
 
     private Robustness() {}
 
     /** @return a row per (perturbation, level), empty when the options ask for none */
     public static List<Row> evaluate(Predictor predictor, MultimodalDataset data, RunOptions options, long seed) {
         List<Row> rows = new ArrayList<>();
-        Metrics clean = null; // every perturbation is the identity at p = 0: evaluated once
+        SentimentMetrics clean = null; // every perturbation is the identity at p = 0: evaluated once
         for (Perturbation.Kind kind : options.robustness()) {
             for (double level : options.levels()) {
-                Metrics m = level == 0 ? clean : null;
+                SentimentMetrics m = level == 0 ? clean : null;
                 if (m == null) {
                     Perturbations t = Perturbations.test(List.of(new Perturbation(kind, level)), TEST_SEED,
                             data.info().unknownTokenId());
-                    m = Metrics.compute(predictor.predict(data.test(), t), data.test().labels);
+                    m = SentimentMetrics.compute(predictor.predict(data.test(), t), data.test().labels);
                     clean = level == 0 ? m : clean;
                 }
                 rows.add(new Row(kind.key(), level, m));
@@ -43,10 +43,10 @@ public final class Robustness {
 
     /** @return the rows as CSV: perturbation, level, then every metric */
     public static String csv(List<Row> rows) {
-        StringBuilder sb = new StringBuilder("perturbation,level,").append(String.join(",", Metrics.KEYS)).append('\n');
+        StringBuilder sb = new StringBuilder("perturbation,level,").append(String.join(",", SentimentMetrics.KEYS)).append('\n');
         for (Row r : rows) {
             sb.append(r.perturbation()).append(',').append(level(r.level()));
-            for (String key : Metrics.KEYS) {
+            for (String key : SentimentMetrics.KEYS) {
                 sb.append(',').append(r.metrics().get(key));
             }
             sb.append('\n');

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import org.knowm.xchart.XYChart;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.ExperimentReport.GridSpec;
 import org.mecam.report.ExperimentCharts;
 import org.mecam.report.FigureFiles;
@@ -134,7 +134,7 @@ final class RobustnessReport {
                     }
                 }
                 table.add(cells, null);
-                for (String metric : Metrics.KEYS) {
+                for (String metric : SentimentMetrics.KEYS) {
                     for (Map.Entry<Double, double[]> e : pointwise(byMetric.get(metric)).entrySet()) {
                         points.add(List.of(method, kind, String.format(Locale.ROOT, "%.2f", e.getKey()), metric,
                                 Double.toString(e.getValue()[0]), Double.toString(e.getValue()[1]),
@@ -190,8 +190,8 @@ final class RobustnessReport {
     }
 
     private static List<XYChart> robustnessPanels(GridSpec spec, Curves c, String metric) {
-        if (!Metrics.KEYS.contains(metric)) {
-            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + Metrics.KEYS + ")");
+        if (!SentimentMetrics.KEYS.contains(metric)) {
+            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + SentimentMetrics.KEYS + ")");
         }
         List<XYChart> panels = new ArrayList<>();
         for (String kind : c.kinds()) {

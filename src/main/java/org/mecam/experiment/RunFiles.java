@@ -21,10 +21,10 @@ import org.mecam.data.Csv;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.Split;
 import org.mecam.engine.NativeRuntime;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.report.Figures;
 import org.mecam.train.EpochStats;
-import org.mecam.train.TrainingResult;
+import org.mecam.train.FitResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,7 +150,7 @@ public final class RunFiles {
 
     static void write(RunDirectory dir, RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
             Device device, Instant start, Experiments.Outcome o, RunOptions options) throws IOException {
-        TrainingResult training = o.training();
+        FitResult training = o.training();
         dir.write(CONFIG, configJson(config, data, runtime, device, start, options));
         StringBuilder csv = new StringBuilder(EpochStats.CSV_HEADER).append('\n');
         training.epochs().forEach(e -> csv.append(e.csvRow()).append('\n'));
@@ -199,7 +199,7 @@ public final class RunFiles {
         return ConfigJson.GSON.toJson(json);
     }
 
-    private static Map<String, Object> metricsJson(Metrics metrics, TrainingResult training, RunConfig config,
+    private static Map<String, Object> metricsJson(SentimentMetrics metrics, FitResult training, RunConfig config,
             Split test, float[] predictions) {
         Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
         m.put("best_epoch", training.bestEpoch());
@@ -219,7 +219,7 @@ public final class RunFiles {
         return m;
     }
 
-    private static Map<String, Object> failureJson(TrainingResult training) {
+    private static Map<String, Object> failureJson(FitResult training) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("message", training.failure().getMessage());
         f.put("term", training.failure().term());
@@ -246,10 +246,10 @@ public final class RunFiles {
     }
 
     /** @return the test metrics as a Markdown table */
-    static String metricsTable(Metrics m, TrainingResult training, RunConfig c) {
+    static String metricsTable(SentimentMetrics m, FitResult training, RunConfig c) {
         StringBuilder sb = new StringBuilder("| MAE | Corr | Acc-7 | Acc-5 | Acc-2 (has0) | F1 (has0) | Acc-2 (non0) | F1 (non0) |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n|");
-        for (String key : Metrics.KEYS) {
+        for (String key : SentimentMetrics.KEYS) {
             sb.append(String.format(java.util.Locale.ROOT, " %.4f |", m.get(key)));
         }
         sb.append(String.format(java.util.Locale.ROOT, "%n%nTest split, %d samples; checkpoint of epoch %d of %d (selection: %s); seed %d.%n",

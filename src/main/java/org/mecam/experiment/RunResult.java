@@ -2,8 +2,8 @@ package org.mecam.experiment;
 
 import java.nio.file.Path;
 import org.mecam.config.RunConfig;
-import org.mecam.eval.Metrics;
-import org.mecam.train.TrainingResult;
+import org.mecam.eval.SentimentMetrics;
+import org.mecam.train.FitResult;
 
 /**
  * One finished run.
@@ -16,7 +16,7 @@ import org.mecam.train.TrainingResult;
  * @param labels test labels
  */
 public record RunResult(
-        Path dir, RunConfig config, TrainingResult training, Metrics metrics, float[] predictions, float[] labels) {
+        Path dir, RunConfig config, FitResult training, SentimentMetrics metrics, float[] predictions, float[] labels) {
 
     /** @return whether training finished without a non-finite loss */
     public boolean succeeded() {

@@ -17,7 +17,7 @@ import org.mecam.data.MultimodalDataset;
 import org.mecam.data.Split;
 import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
-import org.mecam.eval.Evaluator;
+import org.mecam.eval.Inference;
 import org.mecam.model.MecamModel;
 import org.mecam.train.Checkpoint;
 
@@ -112,7 +112,7 @@ public final class TrainedRun implements AutoCloseable {
 
     /** @return the model's predictions over a split (eval mode, no gradient) */
     public float[] predict(Split split) {
-        return Evaluator.predict(model, batches(split, null), manager, config.batchSize);
+        return Inference.predict(model, batches(split, null), manager, config.batchSize);
     }
 
     @Override

@@ -30,7 +30,7 @@ import org.mecam.experiment.GridRunner;
 import org.mecam.experiment.ResultStore;
 import org.mecam.experiment.RunResult;
 import org.mecam.report.FigureFiles;
-import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingProgress;
 
 /**
  * What the notebooks call: {@code import static org.mecam.notebook.Notebook.*;} (the kit's kernel
@@ -163,7 +163,7 @@ public final class Notebook {
      * @param printEpochs also print one line per epoch (kept in the saved notebook)
      * @return a listener showing training progress live in the cell's output
      */
-    public static TrainingListener progress(boolean printEpochs) {
+    public static TrainingProgress progress(boolean printEpochs) {
         return new NotebookProgress(printEpochs);
     }
 

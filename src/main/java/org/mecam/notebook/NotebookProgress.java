@@ -3,14 +3,14 @@ package org.mecam.notebook;
 import java.util.Locale;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.mecam.train.EpochStats;
-import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingProgress;
 
 /**
  * Training progress in a notebook cell: one line that updates in place (epoch, batch, loss, best
  * validation MAE so far) and, optionally, one printed line per finished epoch, which stays in the
  * saved notebook. Without a kernel that can update displays, only the epoch lines are printed.
  */
-final class NotebookProgress implements TrainingListener {
+final class NotebookProgress implements TrainingProgress {
 
     private static final long UPDATE_MILLIS = 300;
     private static final int BAR = 24;

@@ -19,7 +19,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
 import org.mecam.data.DataInspector;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.RunResult;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.TextTable;
@@ -70,7 +70,7 @@ public final class Renderers {
         });
         r.createRegistration(RunConfig.class).register((c, ctx) ->
                 ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> ConfigJson.toJson(c)));
-        r.createRegistration(Metrics.class).preferring(MIMEType.TEXT_HTML).register((m, ctx) -> {
+        r.createRegistration(SentimentMetrics.class).preferring(MIMEType.TEXT_HTML).register((m, ctx) -> {
             ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(metricsTable(m, "test metrics")));
             ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> metricsTable(m, "test metrics").markdown());
         });
@@ -103,7 +103,7 @@ public final class Renderers {
     }
 
     /** @return a one-row table of the eight metrics */
-    public static TextTable metricsTable(Metrics m, String label) {
+    public static TextTable metricsTable(SentimentMetrics m, String label) {
         List<String> headers = new java.util.ArrayList<>(List.of(""));
         List<String> cells = new java.util.ArrayList<>(List.of(label));
         for (Map.Entry<String, Double> e : m.toMap().entrySet()) {

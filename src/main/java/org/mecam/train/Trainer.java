@@ -22,7 +22,7 @@ import org.mecam.data.BatchBuilder;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.Interruption;
 import org.mecam.engine.NoGrad;
-import org.mecam.eval.Evaluator;
+import org.mecam.eval.Inference;
 import org.mecam.model.EntropyMemory;
 import org.mecam.model.MecamModel;
 import org.mecam.model.Ops;
@@ -51,7 +51,7 @@ public final class Trainer implements AutoCloseable {
     private final EntropyMemory memory;
     private final List<Parameter> allParameters = new ArrayList<>();
     private final Random shuffle;
-    private final TrainingListener listener;
+    private final TrainingProgress listener;
     /** Whether the mutual-information terms (and stage 0) are on: beta > 0 and two modalities or more. */
     private final boolean mi;
 
@@ -64,7 +64,7 @@ public final class Trainer implements AutoCloseable {
      * @param listener progress receiver
      */
     public Trainer(RunConfig config, MecamModel model, MultimodalDataset data, NDManager manager,
-            BatchBuilder.FrameTransform augmentation, TrainingListener listener) {
+            BatchBuilder.FrameTransform augmentation, TrainingProgress listener) {
         this.config = config;
         this.model = model;
         this.manager = manager;
@@ -87,7 +87,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
         this.shuffle = new Random(config.seed);
-        this.listener = listener == null ? new TrainingListener() {} : listener;
+        this.listener = listener == null ? new TrainingProgress() {} : listener;
         if (config.beta > 0 && !mi) {
             this.listener.onWarning("beta = " + config.beta + " but the single modality '" + config.modalities
                     + "' has no pair to estimate mutual information on: the mutual-information terms and stage 0 are off");
@@ -107,7 +107,7 @@ public final class Trainer implements AutoCloseable {
      * published test-leaky rule), and leaves its weights in the model. A non-finite loss ends
      * training early; the result then carries the diagnosis and the model the last good weights.
      */
-    public TrainingResult fit() {
+    public FitResult fit() {
         List<EpochStats> epochs = new ArrayList<>();
         Map<Parameter, float[]> best = null;
         int bestEpoch = 0;
@@ -130,8 +130,8 @@ public final class Trainer implements AutoCloseable {
                             config.beta, mi, allParameters);
                     EpochDiagnostics.separation(diagnostics, model, ps, valid, manager, config.batchSize);
                 }
-                double validMae = Evaluator.mae(predict(valid), valid.split().labels);
-                double testMae = leaky ? Evaluator.mae(predict(test), test.split().labels) : Double.NaN;
+                double validMae = Inference.mae(predict(valid), valid.split().labels);
+                double testMae = leaky ? Inference.mae(predict(test), test.split().labels) : Double.NaN;
                 boolean selected = false;
                 if (validMae < bestValid) {
                     bestValid = validMae;
@@ -160,10 +160,10 @@ public final class Trainer implements AutoCloseable {
             }
         } catch (NonFiniteLossException e) {
             restore(best);
-            return new TrainingResult(epochs, bestEpoch, bestValid, "stopped: " + e.getMessage(), e);
+            return new FitResult(epochs, bestEpoch, bestValid, "stopped: " + e.getMessage(), e);
         }
         restore(best);
-        return new TrainingResult(epochs, bestEpoch, bestValid, stop, null);
+        return new FitResult(epochs, bestEpoch, bestValid, stop, null);
     }
 
     private double stage0(int epoch) {
@@ -287,7 +287,7 @@ public final class Trainer implements AutoCloseable {
 
     /** @return predictions of the current weights over a split (eval mode) */
     public float[] predict(BatchBuilder split) {
-        return Evaluator.predict(model, split, manager, config.batchSize);
+        return Inference.predict(model, split, manager, config.batchSize);
     }
 
     /** @return predictions of the current weights over the test split */

@@ -22,7 +22,7 @@ import org.mecam.config.RunConfig;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.SyntheticGenerator;
 import org.mecam.data.SyntheticSpec;
-import org.mecam.eval.Metrics;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.train.EpochStats;
 
 /** The tiny preset through the same path users run: training, selection, outputs, re-evaluation. */
@@ -68,7 +68,7 @@ class EndToEndTest {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         JsonObject metrics = JsonParser.parseString(Files.readString(dir.resolve("metrics.json"))).getAsJsonObject();
-        for (String key : Metrics.KEYS) {
+        for (String key : SentimentMetrics.KEYS) {
             assertEquals(run.metrics().get(key), metrics.get(key).getAsDouble(), 1e-12, key);
         }
         assertEquals(run.training().bestEpoch(), metrics.get("best_epoch").getAsInt());
@@ -88,7 +88,7 @@ class EndToEndTest {
     @Test
     void evaluatingTheCheckpointReproducesTheMetrics() {
         Experiments.Evaluation e = Experiments.evaluate(run.dir());
-        for (String key : Metrics.KEYS) {
+        for (String key : SentimentMetrics.KEYS) {
             assertEquals(run.metrics().get(key), e.metrics().get(key), 1e-6, key);
         }
     }
@@ -96,8 +96,8 @@ class EndToEndTest {
     @Test
     void sameSeedGivesIdenticalMetricsAndAnotherSeedDoesNot() {
         RunConfig c = TestSupport.tiny("results=" + results, "epochs=3", "seed=21");
-        Metrics a = Experiments.run(c, null).metrics();
-        Metrics b = Experiments.run(c, null).metrics();
+        SentimentMetrics a = Experiments.run(c, null).metrics();
+        SentimentMetrics b = Experiments.run(c, null).metrics();
         assertEquals(a.toMap(), b.toMap());
         c.seed = 22;
         assertNotEquals(a.toMap(), Experiments.run(c, null).metrics().toMap());

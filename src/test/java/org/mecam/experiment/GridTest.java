@@ -247,7 +247,7 @@ class GridTest {
         Files.writeString(dir.resolve("config.json"), "{\"seed\": " + seed + ", \"provenance\": {\"experiment\": {\"grid\":"
                 + " \"g\", \"dataset\": \"d\", \"variant\": \"" + variant + "\", \"seed\": \"" + seed + "\"}}}");
         StringBuilder m = new StringBuilder("{");
-        for (String key : org.mecam.eval.Metrics.KEYS) {
+        for (String key : org.mecam.eval.SentimentMetrics.KEYS) {
             m.append('"').append(key).append("\": ").append(key.equals("mae") ? mae : key.equals("corr") ? 1 - mae : 0.5)
                     .append(", ");
         }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
 import org.mecam.engine.Interruption;
-import org.mecam.train.TrainingListener;
+import org.mecam.train.TrainingProgress;
 
 /** An interrupted run (a notebook's interrupt button) stops at the next batch and leaves no run directory. */
 class InterruptionTest {
@@ -32,7 +32,7 @@ class InterruptionTest {
         RunConfig c = TestSupport.tiny("epochs=5");
         c.results = tmp.resolve("results").toString();
         int[] batches = new int[1];
-        TrainingListener interruptAtThirdBatch = new TrainingListener() {
+        TrainingProgress interruptAtThirdBatch = new TrainingProgress() {
             @Override
             public void onBatch(int epoch, int stage, int batch, double loss) {
                 if (++batches[0] == 3) {

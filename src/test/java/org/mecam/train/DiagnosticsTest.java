@@ -93,8 +93,8 @@ class DiagnosticsTest {
     void epochsCsvCarriesFiniteDiagnosticsAndTheyDoNotChangeTraining(@TempDir Path tmp) throws Exception {
         RunConfig on = TestSupport.tiny("epochs=2");
         RunConfig off = TestSupport.tiny("epochs=2", "diagnostics=false");
-        TrainingResult a = fit(on);
-        TrainingResult b = fit(off);
+        FitResult a = fit(on);
+        FitResult b = fit(off);
         assertEquals(a.epochs().get(1).validMae(), b.epochs().get(1).validMae(), 0.0,
                 "diagnostics draw no random numbers and leave the gradients zeroed: same trajectory");
         EpochStats e = a.epochs().get(1);
@@ -115,7 +115,7 @@ class DiagnosticsTest {
         assertTrue(Files.readAllLines(csv).get(0).contains("grad_contrastive_v,"));
     }
 
-    private static TrainingResult fit(RunConfig c) {
+    private static FitResult fit(RunConfig c) {
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed((int) c.seed);
         try (NDManager m = manager.newSubManager()) {

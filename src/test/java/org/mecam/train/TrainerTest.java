@@ -68,7 +68,7 @@ class TrainerTest {
         try (NDManager m = manager.newSubManager()) {
             MecamModel model = MecamModel.create(c, data.info(), m);
             try (Trainer trainer = new Trainer(c, model, data, m, null, null)) {
-                TrainingResult r = trainer.fit();
+                FitResult r = trainer.fit();
                 assertFalse(r.succeeded());
                 NonFiniteLossException e = r.failure();
                 assertNotNull(e);
@@ -95,13 +95,13 @@ class TrainerTest {
             try (NDManager m = manager.newSubManager()) {
                 MecamModel model = MecamModel.create(c, data.info(), m);
                 assertFalse(model.hasMutualInformation(), modalities);
-                try (Trainer trainer = new Trainer(c, model, data, m, null, new TrainingListener() {
+                try (Trainer trainer = new Trainer(c, model, data, m, null, new TrainingProgress() {
                     @Override
                     public void onWarning(String message) {
                         warnings.add(message);
                     }
                 })) {
-                    TrainingResult r = trainer.fit();
+                    FitResult r = trainer.fit();
                     assertTrue(r.succeeded(), modalities);
                     assertTrue(Double.isNaN(r.epochs().get(0).stage0Lld()), "no stage 0 for " + modalities);
                 }

@@ -1,7 +1,7 @@
 package org.mecam.train;
 
 /** Receives progress events of a {@link Trainer}; all methods are optional. */
-public interface TrainingListener {
+public interface TrainingProgress {
 
     /**
      * An epoch starts.

@@ -9,9 +9,9 @@ import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
 
 /** Predictions over a whole split, in order, without gradient and with dropout off. */
-public final class Evaluator {
+public final class Inference {
 
-    private Evaluator() {}
+    private Inference() {}
 
     /**
      * @param model the model

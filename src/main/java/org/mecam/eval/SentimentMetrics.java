@@ -29,7 +29,7 @@ import java.util.Map;
  * @param n number of samples
  * @param warnings degenerate cases met
  */
-public record Metrics(
+public record SentimentMetrics(
         double mae, double corr, double acc7, double acc5, double acc2Has0, double f1Has0,
         double acc2Non0, double f1Non0, int n, List<String> warnings) {
 
@@ -42,7 +42,7 @@ public record Metrics(
      * @param labels true scores
      * @throws IllegalArgumentException if the arrays differ in length or are empty
      */
-    public static Metrics compute(float[] predictions, float[] labels) {
+    public static SentimentMetrics compute(float[] predictions, float[] labels) {
         if (predictions.length != labels.length) {
             throw new IllegalArgumentException(
                     predictions.length + " predictions but " + labels.length + " labels");
@@ -81,7 +81,7 @@ public record Metrics(
         if (nonZero == 0) {
             warnings.add("every label is 0: non0 metrics are undefined (NaN)");
         }
-        return new Metrics(mae / n, pearson(predictions, labels, warnings), (double) hit7 / n, (double) hit5 / n,
+        return new SentimentMetrics(mae / n, pearson(predictions, labels, warnings), (double) hit7 / n, (double) hit5 / n,
                 accuracy(truthHas0, predHas0), weightedF1(truthHas0, predHas0),
                 nonZero == 0 ? Double.NaN : accuracy(truthNon0, predNon0),
                 nonZero == 0 ? Double.NaN : weightedF1(truthNon0, predNon0),

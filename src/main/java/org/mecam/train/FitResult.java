@@ -11,7 +11,7 @@ import java.util.List;
  * @param stopReason why training ended
  * @param failure the non-finite loss that stopped training, or null
  */
-public record TrainingResult(
+public record FitResult(
         List<EpochStats> epochs, int bestEpoch, double bestValidMae, String stopReason, NonFiniteLossException failure) {
 
     /** @return whether training ended without a non-finite loss */
