@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import org.knowm.xchart.XYChart;
 import org.mecam.eval.SentimentMetrics;
-import org.mecam.report.ExperimentCharts;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.Figures;
 import org.mecam.report.Stats;
@@ -95,12 +93,12 @@ public final class ExperimentReport {
 
     /** @return the ablation table: per variant, each metric's mean ± std over seeds, best mean in bold */
     public TextTable ablationTable(String grid, String dataset) {
-        return ablationStats(spec(grid), dataset).table();
+        return new AblationReport(store, spec(grid), dataset).table();
     }
 
     /** @return each variant's paired differences to the reference variant, with p-values */
     public TextTable ablationDifferences(String grid, String dataset) {
-        return differences(spec(grid), dataset);
+        return new AblationReport(store, spec(grid), dataset).differences();
     }
 
     /**
@@ -108,22 +106,7 @@ public final class ExperimentReport {
      * @return bars of the metric's mean per variant with ± std error bars
      */
     public org.knowm.xchart.CategoryChart ablationBars(String grid, String dataset, String metric) {
-        int k = SentimentMetrics.KEYS.indexOf(metric);
-        if (k < 0) {
-            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + SentimentMetrics.KEYS + ")");
-        }
-        GridSpec spec = spec(grid);
-        AblationStats a = ablationStats(spec, dataset);
-        List<String> variants = spec.variants();
-        double[] m = new double[variants.size()];
-        double[] sd = new double[variants.size()];
-        for (int v = 0; v < variants.size(); v++) {
-            m[v] = a.means()[v][k];
-            sd[v] = a.stds()[v][k];
-        }
-        String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : LABELS.get(metric) + " (fraction)";
-        return ExperimentCharts.ablationBars("Ablations: " + LABELS.get(metric) + ", " + dataset, unit, variants,
-                new ExperimentCharts.MeanStd(m, sd));
+        return new AblationReport(store, spec(grid), dataset).bars(metric);
     }
 
     /** @return the robustness table (AUC and effective robustness per method and perturbation), or null without sweeps */
@@ -231,7 +214,7 @@ public final class ExperimentReport {
             GridSpec spec = spec(grid);
             for (String dataset : datasetsOf(grid)) {
                 String base = Grid.slug(grid) + "-" + Grid.slug(dataset);
-                ablation(spec, dataset, base);
+                written.addAll(new AblationReport(store, spec, dataset).write(tables, figures, base));
                 RobustnessReport rob = RobustnessReport.of(store, spec, dataset);
                 if (rob != null) {
                     written.addAll(rob.write(tables, figures, base));
@@ -306,115 +289,6 @@ public final class ExperimentReport {
         }
     }
 
-    // ---- ablation table and bars
-
-    /** Means and standard deviations over seeds, per variant (rows) and metric (columns), and the table. */
-    private record AblationStats(double[][] means, double[][] stds, TextTable table) {}
-
-    private void ablation(GridSpec spec, String dataset, String base) throws IOException {
-        written.addAll(ablationStats(spec, dataset).table().write(tables, base + "-ablation"));
-        written.addAll(SelectionTable.of(store, spec, dataset).write(tables, base + "-validation"));
-        DiagnosticsTables diagnostics = DiagnosticsTables.of(store, spec, dataset);
-        if (diagnostics != null) {
-            String title = spec.name() + " on " + dataset;
-            written.addAll(diagnostics.gradients(title).write(tables, base + "-diagnostics-gradients"));
-            written.addAll(diagnostics.separation(title).write(tables, base + "-diagnostics-separation"));
-        }
-        written.addAll(differences(spec, dataset).write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
-        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
-            written.addAll(FigureFiles.save(ablationBars(spec.name(), dataset, metric), figures, base + "-ablation-" + metric));
-        }
-    }
-
-    private AblationStats ablationStats(GridSpec spec, String dataset) {
-        List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
-        SentimentMetrics.KEYS.forEach(k -> headers.add(LABELS.get(k)));
-        TextTable table = new TextTable("Ablations, " + spec.name() + " on " + dataset
-                + " (test metrics of the best-validation checkpoint, mean ± std over seeds)", headers);
-        double[][] means = new double[spec.variants().size()][SentimentMetrics.KEYS.size()];
-        double[][] stds = new double[spec.variants().size()][SentimentMetrics.KEYS.size()];
-        int[] seeds = new int[spec.variants().size()];
-        for (int v = 0; v < spec.variants().size(); v++) {
-            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
-                double[] x = values(spec, dataset, spec.variants().get(v), SentimentMetrics.KEYS.get(k));
-                means[v][k] = Stats.mean(x);
-                stds[v][k] = Stats.std(x);
-                seeds[v] = x.length;
-            }
-        }
-        for (int v = 0; v < spec.variants().size(); v++) {
-            List<String> cells = new ArrayList<>(List.of(spec.variants().get(v), Integer.toString(seeds[v])));
-            boolean[] bold = new boolean[headers.size()];
-            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
-                cells.add(meanStd(means[v][k], stds[v][k]));
-                bold[k + 2] = isBest(means, v, k, SentimentMetrics.KEYS.get(k).equals("mae"));
-            }
-            table.add(cells, bold);
-        }
-        table.note("Bold: best mean of the column. Variants marked same as another reuse its runs: "
-                + (spec.sameAs().isEmpty() ? "none" : spec.sameAs().toString()) + ".");
-        return new AblationStats(means, stds, table);
-    }
-
-    private TextTable differences(GridSpec spec, String dataset) {
-        List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
-        SentimentMetrics.KEYS.forEach(k -> headers.add("Δ " + LABELS.get(k) + " (p)"));
-        TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
-                headers);
-        for (String v : spec.variants()) {
-            if (spec.runVariant(v).equals(spec.runVariant(spec.reference()))) {
-                continue;
-            }
-            List<String> cells = new ArrayList<>(List.of(v, ""));
-            boolean[] bold = new boolean[headers.size()];
-            int pairs = 0;
-            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
-                double[][] paired = paired(spec, dataset, v, spec.reference(), SentimentMetrics.KEYS.get(k));
-                Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
-                pairs = t.n();
-                cells.add(Double.isNaN(t.p()) ? signed(t.meanDifference())
-                        : signed(t.meanDifference()) + " (p=" + String.format(Locale.ROOT, "%.3f", t.p()) + ")");
-                bold[k + 2] = t.p() < 0.05;
-            }
-            cells.set(1, Integer.toString(pairs));
-            table.add(cells, bold);
-        }
-        table.note("Δ = variant − reference, mean over seeds; p: " + Stats.PairedTest.name()
-                + " (pairs matched by seed; 'pairs' is their number). Bold: p < 0.05.");
-        return table;
-    }
-
-    /** @return values of a metric for two variants over the seeds both have, in seed order */
-    private double[][] paired(GridSpec spec, String dataset, String a, String b, String metric) {
-        SortedMap<Long, Double> va = store.values(spec.name(), dataset, spec.runVariant(a), metric);
-        SortedMap<Long, Double> vb = store.values(spec.name(), dataset, spec.runVariant(b), metric);
-        List<Long> common = new ArrayList<>(va.keySet());
-        common.retainAll(vb.keySet());
-        double[][] out = new double[2][common.size()];
-        for (int i = 0; i < common.size(); i++) {
-            out[0][i] = va.get(common.get(i));
-            out[1][i] = vb.get(common.get(i));
-        }
-        return out;
-    }
-
-    private double[] values(GridSpec spec, String dataset, String variant, String metric) {
-        return store.values(spec.name(), dataset, spec.runVariant(variant), metric).values().stream()
-                .mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static boolean isBest(double[][] means, int v, int k, boolean lower) {
-        if (Double.isNaN(means[v][k])) {
-            return false;
-        }
-        for (double[] row : means) {
-            if (!Double.isNaN(row[k]) && (lower ? row[k] < means[v][k] : row[k] > means[v][k])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     static String meanStd(double[] x) {
         return meanStd(Stats.mean(x), Stats.std(x));
     }
@@ -427,9 +301,6 @@ public final class ExperimentReport {
                 : String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }
 
-    private static String signed(double v) {
-        return String.format(Locale.ROOT, "%+.3f", v);
-    }
 
     // ---- figures of the reference variant's runs
 
