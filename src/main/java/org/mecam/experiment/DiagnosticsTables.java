@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import org.mecam.report.Stats;
 import org.mecam.report.TextTable;
@@ -119,14 +118,6 @@ final class DiagnosticsTables {
 
     private static String ci(List<List<EpochStats>> runs, java.util.function.Function<List<EpochStats>, Double> f) {
         double[] v = runs.stream().map(f).mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).toArray();
-        if (v.length == 0) {
-            return "";
-        }
-        double m = Stats.mean(v);
-        if (v.length < 2) {
-            return String.format(Locale.ROOT, "%.4g", m);
-        }
-        double h = Stats.ci95(v);
-        return String.format(Locale.ROOT, "%.4g [%.4g, %.4g]", m, m - h, m + h);
+        return Stats.meanCi(v, "%.4g");
     }
 }

@@ -249,16 +249,7 @@ final class SweepReport {
     }
 
     private static String ci(java.util.Collection<Double> values) {
-        double[] v = values(values);
-        if (v.length == 0) {
-            return "";
-        }
-        double m = Stats.mean(v);
-        if (v.length < 2) {
-            return String.format(Locale.ROOT, "%.4f", m);
-        }
-        double h = Stats.ci95(v);
-        return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", m, m - h, m + h);
+        return Stats.meanCi(values(values), "%.4f");
     }
 
     private static double[] values(java.util.Collection<Double> values) {

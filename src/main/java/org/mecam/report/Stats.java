@@ -44,6 +44,23 @@ public final class Stats {
     }
 
     /**
+     * @param number a format for one number, e.g. {@code %.4f}
+     * @return "mean [low, high]" with the 95 % confidence interval of the mean, the mean alone for
+     *     one value, empty for none
+     */
+    public static String meanCi(double[] x, String number) {
+        if (x.length == 0) {
+            return "";
+        }
+        double m = mean(x);
+        if (x.length < 2) {
+            return String.format(java.util.Locale.ROOT, number, m);
+        }
+        double h = ci95(x);
+        return String.format(java.util.Locale.ROOT, number + " [" + number + ", " + number + "]", m, m - h, m + h);
+    }
+
+    /**
      * A two-sided paired t-test.
      *
      * @param meanDifference mean of a - b
