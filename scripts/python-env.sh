@@ -2,7 +2,7 @@
 # Creates (or completes) the Python environment the notebook tools need, in .venv/ at the
 # repository root (MECAM_VENV moves it):
 #
-#   scripts/python-env.sh          jupyter_client, nbclient, nbconvert, nbformat (headless runs, tests)
+#   scripts/python-env.sh          jupyter_client, nbclient, nbconvert, nbformat, tensorboard (headless runs, tests)
 #   scripts/python-env.sh --lab    the same and JupyterLab (and Playwright's driver for the browser check)
 #
 # Online, this is plain `pip install` from PyPI. Machines whose pip is configured with local
@@ -14,8 +14,8 @@ cd "$(dirname "$0")/.."
 venv="${MECAM_VENV:-.venv}"
 python="${PYTHON:-python3}"
 
-packages=(jupyter_client nbclient nbconvert nbformat)
-modules="jupyter_client, nbclient, nbconvert, nbformat, zmq"
+packages=(jupyter_client nbclient nbconvert nbformat tensorboard)
+modules="jupyter_client, nbclient, nbconvert, nbformat, zmq, tensorboard"
 if [[ "${1:-}" == "--lab" ]]; then
   packages+=(jupyterlab)
   modules+=", jupyterlab"

@@ -204,6 +204,10 @@ public final class RunConfig {
             + " representations on the validation split (epochs.csv, loss-effects.png; METHOD.md)", group = "training")
     public boolean diagnostics = true;
 
+    @Doc(value = "write the run's training log for TensorBoard into <run>/tensorboard (tensorboard --logdir results)",
+            group = "training")
+    public boolean tensorboard = true;
+
     @Doc(value = "model selection: validation or test-leaky (published, leaks the test set)", group = "training")
     public Selection selection = Selection.VALIDATION;
 

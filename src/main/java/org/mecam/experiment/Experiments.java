@@ -99,9 +99,20 @@ public final class Experiments {
                     + ": " + e.getMessage(), e);
         }
         try {
-            Outcome o = config.method == Method.MECAM
-                    ? trainMecam(config, data, device, augmentation, listener, options, dir)
-                    : fitTribuo(config, data, options);
+            Outcome o;
+            if (config.method == Method.MECAM) {
+                TrainingProgress progress = config.tensorboard
+                        ? TensorBoardProgress.open(dir.file(TensorBoardProgress.FOLDER), config, listener) : listener;
+                try {
+                    o = trainMecam(config, data, device, augmentation, progress, options, dir);
+                } finally {
+                    if (progress instanceof TensorBoardProgress) {
+                        ((TensorBoardProgress) progress).closeQuietly();
+                    }
+                }
+            } else {
+                o = fitTribuo(config, data, options);
+            }
             RunFiles.write(dir, config, data, runtime, device, start, o, options);
             Path finalDir = target == null ? dir.commit() : dir.commitTo(target);
             return new RunResult(finalDir, config, o.training, o.metrics, o.predictions, data.test().labels);
