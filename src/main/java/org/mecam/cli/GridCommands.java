@@ -7,6 +7,7 @@ import org.mecam.config.ConfigException;
 import org.mecam.experiment.ExperimentReport;
 import org.mecam.experiment.Grid;
 import org.mecam.experiment.GridRunner;
+import org.mecam.experiment.SlurmGrid;
 import org.mecam.train.TrainingProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,6 +40,62 @@ final class GridCommands {
         @Option(names = "--no-report", description = "do not write tables and figures afterwards")
         boolean noReport;
 
+        @Option(names = "--launcher", defaultValue = "local", paramLabel = "local|slurm",
+                description = "local: worker processes on this machine (default); slurm: one Slurm job array, one task per"
+                        + " pending run, on the results root's shared filesystem")
+        String launcher;
+
+        @Option(names = "--partition", paramLabel = "NAME", description = "slurm: sbatch --partition")
+        String partition;
+
+        @Option(names = "--time", paramLabel = "D-HH:MM:SS", description = "slurm: sbatch --time per task")
+        String time;
+
+        @Option(names = "--cpus-per-task", defaultValue = "0", paramLabel = "N", description = "slurm: sbatch --cpus-per-task")
+        int cpus;
+
+        @Option(names = "--mem", paramLabel = "SIZE", description = "slurm: sbatch --mem per task, e.g. 4G")
+        String mem;
+
+        @Option(names = "--gpus-per-task", defaultValue = "0", paramLabel = "N", description = "slurm: sbatch --gpus-per-task")
+        int gpus;
+
+        @Option(names = "--sbatch-option", paramLabel = "OPTION", description = "slurm: one more sbatch option, e.g."
+                + " --sbatch-option=--account=lab (repeatable)")
+        List<String> sbatchOptions = new java.util.ArrayList<>();
+
+        @Option(names = "--no-wait", description = "slurm: return once the array is submitted (run report later)")
+        boolean noWait;
+
+        private int slurm(Grid g, java.io.PrintWriter out) throws Exception {
+            SlurmGrid.Submission sub = SlurmGrid.submit(g, grid, results,
+                    new SlurmGrid.Resources(partition, time, cpus, mem, gpus, sbatchOptions));
+            if (sub.jobId() == null) {
+                out.printf("grid %s: nothing to submit (%d runs finished, %d claimed by live jobs)%n", g.name(),
+                        sub.finished(), sub.claimed());
+            } else {
+                out.printf("grid %s: submitted job array %s with %d tasks (%d runs finished, %d claimed by live jobs);"
+                        + " logs in %s%n", g.name(), sub.jobId(), sub.indices().size(), sub.finished(), sub.claimed(),
+                        sub.dir().resolve("logs"));
+            }
+            out.flush();
+            if (noWait) {
+                return 0;
+            }
+            List<String> failed = new java.util.ArrayList<>();
+            if (sub.jobId() != null) {
+                SlurmGrid.await(sub.jobId(), 2000);
+                failed.addAll(SlurmGrid.failures(g, results, sub));
+            }
+            failed.forEach(f -> out.println("failed: " + f));
+            if (!noReport) {
+                List<Path> files = ExperimentReport.write(results);
+                out.printf("report: %d tables and figures under %s and %s%n", files.size(), results.resolve("tables"),
+                        results.resolve("figures"));
+            }
+            return failed.isEmpty() ? 0 : 1;
+        }
+
         /** @throws ConfigException if the grid does not suit the command */
         abstract void check(Grid g);
 
@@ -49,8 +106,14 @@ final class GridCommands {
             }
             Grid g = Grid.load(grid);
             check(g);
-            GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false));
             var out = spec.commandLine().getOut();
+            if (launcher.equals("slurm")) {
+                return slurm(g, out);
+            }
+            if (!launcher.equals("local")) {
+                throw new ConfigException("--launcher: unknown value '" + launcher + "' (expected local or slurm)");
+            }
+            GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false));
             out.printf("grid %s: %d runs, %d already finished, %d run now%n", g.name(), s.total(), s.skipped(), s.ran());
             s.failures().forEach(f -> out.println("failed: " + f));
             if (!noReport) {

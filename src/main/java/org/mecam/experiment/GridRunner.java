@@ -115,12 +115,27 @@ public final class GridRunner {
      * here (what each worker process does).
      */
     public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingProgress listener) {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = shard; i < grid.expand().size(); i += of) {
+            indices.add(i);
+        }
+        return runIndices(grid, root, indices, listener);
+    }
+
+    /**
+     * Runs the runs at the given positions of {@link Grid#expand()} that have no directory yet,
+     * here (what a Slurm array task does with its task id).
+     */
+    public static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener) {
         List<Grid.RunSpec> runs = grid.expand();
         Map<String, MultimodalDataset> data = new HashMap<>();
         List<String> failures = new ArrayList<>();
         int skipped = 0;
         int ran = 0;
-        for (int i = shard; i < runs.size(); i += of) {
+        for (int i : indices) {
+            if (i < 0 || i >= runs.size()) {
+                throw new ConfigException("grid " + grid.name() + ": no run " + i + " (it has " + runs.size() + ")");
+            }
             Grid.RunSpec spec = runs.get(i);
             Path target = spec.dir(root, grid.name());
             if (Files.isDirectory(target)) {
@@ -246,7 +261,7 @@ public final class GridRunner {
     }
 
     /** Records the grid's specification next to its runs, for reports. */
-    private static void writeSpec(Grid grid, String gridRef, Path root) throws IOException {
+    static void writeSpec(Grid grid, String gridRef, Path root) throws IOException {
         Path dir = root.resolve(Grid.slug(grid.name()));
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".grid", ".json");

@@ -9,7 +9,8 @@ import org.mecam.engine.Interruption;
 /**
  * The entry point of a grid worker process ({@link WorkerLauncher#localJvms}):
  * {@code --grid FILE|NAME --results DIR --shard K --of N} runs every N-th pending run starting at
- * K. Exit 0 when every run succeeded, 1 when a run failed, 2 for a bad grid or results root (one
+ * K; {@code --index I} runs run I of the grid alone (a Slurm array task, {@link SlurmGrid}), unless
+ * another live job claims it. Exit 0 when every run succeeded, 1 when a run failed, 2 for a bad grid or results root (one
  * {@code error:} line), 130 when interrupted.
  */
 public final class GridWorker {
@@ -26,6 +27,10 @@ public final class GridWorker {
             o.put(args[i], args[i + 1]);
         }
         try {
+            if (o.containsKey("--index")) {
+                return SlurmGrid.runTask(Grid.load(o.get("--grid")), Path.of(o.get("--results")),
+                        Integer.parseInt(o.get("--index")));
+            }
             for (String key : new String[] {"--grid", "--results", "--shard", "--of"}) {
                 if (!o.containsKey(key)) {
                     throw new ConfigException("grid worker: missing " + key);
