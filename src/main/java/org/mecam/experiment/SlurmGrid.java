@@ -107,6 +107,8 @@ public final class SlurmGrid {
         script.append("#SBATCH --job-name=mecam-").append(Grid.slug(grid.name())).append('\n');
         script.append("#SBATCH --array=").append(join(pending)).append('\n');
         script.append("#SBATCH --output=").append(dir.resolve("logs")).append("/%A_%a.out\n");
+        // the classpath may be relative to where the grid was submitted (java -jar target/mecam.jar)
+        script.append("#SBATCH --chdir=").append(Path.of("").toAbsolutePath()).append('\n');
         for (String d : resources.directives()) {
             script.append("#SBATCH ").append(d).append('\n');
         }
