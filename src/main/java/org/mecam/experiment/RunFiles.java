@@ -136,8 +136,9 @@ public final class RunFiles {
         try {
             draw.write();
         } catch (IOException | RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw (VirtualMachineError) e;
+            // AWT without fonts fails with InternalError or UnsatisfiedLinkError: caught; memory is not
+            if (e instanceof OutOfMemoryError) {
+                throw (OutOfMemoryError) e;
             }
             LOG.warn("figure {} not drawn ({}); the run is kept, and `report` can draw it later", name, e.toString());
         }
