@@ -151,13 +151,20 @@ public final class ConfigJson {
             }
             JsonPrimitive p = value.getAsJsonPrimitive();
             if (type == int.class || type == long.class) {
-                if (!p.isNumber() || p.getAsDouble() != Math.rint(p.getAsDouble())) {
+                java.math.BigDecimal n = p.isNumber() ? p.getAsBigDecimal() : null;
+                if (n == null || n.stripTrailingZeros().scale() > 0) {
                     throw new ConfigException(where + ": expected a whole number, got " + p);
                 }
+                long max = type == int.class ? Integer.MAX_VALUE : Long.MAX_VALUE;
+                long min = type == int.class ? Integer.MIN_VALUE : Long.MIN_VALUE;
+                if (n.compareTo(java.math.BigDecimal.valueOf(max)) > 0 || n.compareTo(java.math.BigDecimal.valueOf(min)) < 0) {
+                    // checked here, not truncated: 99999999999 epochs must not become 1215752191
+                    throw new ConfigException(where + ": " + n.toPlainString() + " is out of range [" + min + ", " + max + "]");
+                }
                 if (type == int.class) {
-                    field.setInt(config, p.getAsInt());
+                    field.setInt(config, n.intValueExact());
                 } else {
-                    field.setLong(config, p.getAsLong());
+                    field.setLong(config, n.longValueExact());
                 }
             } else if (type == double.class) {
                 if (!p.isNumber()) {
@@ -176,7 +183,7 @@ public final class ConfigJson {
             } else {
                 throw new IllegalStateException("unsupported config type " + type);
             }
-        } catch (IllegalAccessException | NumberFormatException e) {
+        } catch (IllegalAccessException | NumberFormatException | ArithmeticException e) {
             throw new ConfigException(where + ": cannot use value " + value + " (" + e.getMessage() + ")", e);
         }
     }

@@ -55,4 +55,20 @@ class ConfigTest {
         assertEquals(5, c.seed);
         assertEquals("lr-main", ConfigJson.kebab("lrMain"));
     }
+
+    @Test
+    void wholeNumbersAreRangeCheckedNotTruncated() {
+        RunConfig c = new RunConfig();
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigJson.setFromString(c, "epochs", "99999999999"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("epochs") && e.getMessage().contains("out of range"),
+                e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> ConfigJson.setFromString(c, "batchSize",
+                "4294967298"));
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> ConfigJson.setFromString(c, "epochs", "2.5"));
+        ConfigJson.setFromString(c, "epochs", "1e2");
+        org.junit.jupiter.api.Assertions.assertEquals(100, c.epochs, "an exponent that makes a whole number is fine");
+        ConfigJson.setFromString(c, "seed", "99999999999");
+        org.junit.jupiter.api.Assertions.assertEquals(99999999999L, c.seed, "long keys take long values");
+    }
 }
