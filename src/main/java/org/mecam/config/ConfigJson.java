@@ -82,7 +82,7 @@ public final class ConfigJson {
         try {
             root = JsonParser.parseString(json);
         } catch (JsonParseException e) {
-            throw new ConfigException(source + ": not valid JSON: " + e.getMessage(), e);
+            throw new ConfigException(source + ": not valid JSON: " + jsonError(e), e);
         }
         if (!root.isJsonObject()) {
             throw new ConfigException(source + ": expected a JSON object of config keys");
@@ -118,6 +118,27 @@ public final class ConfigJson {
                 ? new JsonPrimitive(text)
                 : parseScalar(text);
         set(config, field, value, "option --" + kebab(key));
+    }
+
+    /**
+     * @return a JSON parser's complaint in one line, without gson's class names and help URL:
+     *     "Expected name at line 1 column 14 path $.epochs" becomes "line 1 column 14: expected name
+     *     (after $.epochs)"
+     */
+    public static String jsonError(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage()).lines().findFirst().orElse("").replaceAll("^[\\w.]+Exception: ", "");
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("^(.*?) at line (\\d+) column (\\d+)(?: path (\\S+))?")
+                .matcher(m);
+        if (at.find()) {
+            String what = at.group(1).isEmpty() ? "syntax error" : Character.toLowerCase(at.group(1).charAt(0)) + at.group(1).substring(1);
+            return "line " + at.group(2) + " column " + at.group(3) + ": " + what
+                    + (at.group(4) == null || at.group(4).equals("$") ? "" : " (after " + at.group(4) + ")");
+        }
+        return m;
     }
 
     /** @return {@code lrMain} as {@code lr-main} */

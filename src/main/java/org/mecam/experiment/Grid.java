@@ -306,7 +306,8 @@ public final class Grid {
         try {
             return new Grid(JsonParser.parseString(text).getAsJsonObject(), source);
         } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
-            throw new ConfigException(source + ": not a valid grid: " + e.getMessage(), e);
+            throw new ConfigException(source + ": not a valid grid: "
+                    + (e instanceof JsonParseException ? org.mecam.config.ConfigJson.jsonError(e) : e.getMessage()), e);
         }
     }
 

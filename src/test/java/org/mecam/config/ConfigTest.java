@@ -71,4 +71,12 @@ class ConfigTest {
         ConfigJson.setFromString(c, "seed", "99999999999");
         org.junit.jupiter.api.Assertions.assertEquals(99999999999L, c.seed, "long keys take long values");
     }
+
+    @Test
+    void jsonSyntaxErrorsAreOneReadableLine() {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigJson.fromJson("{\"epochs\": 3,, }", "bad.json"));
+        org.junit.jupiter.api.Assertions.assertEquals("bad.json: not valid JSON: line 1 column 14: expected name (after $.epochs)",
+                e.getMessage());
+    }
 }
