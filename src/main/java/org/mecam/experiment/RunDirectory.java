@@ -28,7 +28,8 @@ public final class RunDirectory {
     private RunDirectory(Path root, String id) throws IOException {
         this.root = root;
         this.id = id;
-        this.staging = root.resolve(STAGING).resolve(id + "-" + UUID.randomUUID().toString().substring(0, 8));
+        removeDeadStaging(root.resolve(STAGING));
+        this.staging = root.resolve(STAGING).resolve(id + OWNER + UUID.randomUUID().toString().substring(0, 8));
         for (int attempt = 1; ; attempt++) {
             try {
                 Files.createDirectories(staging);
@@ -38,6 +39,51 @@ public final class RunDirectory {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** "@host-pid-": who writes a staging directory, so that a later run can tell a dead writer's leftovers. */
+    private static final String OWNER = "@" + host() + "-" + ProcessHandle.current().pid() + "-";
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.-]", "_");
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * Deletes the staging directories that processes of this host left when they were killed
+     * (SIGKILL, a crash): those whose writer's pid is no longer alive. Directories of other hosts
+     * (a results root shared by cluster nodes) and of live processes are left alone.
+     */
+    static void removeDeadStaging(Path staging) {
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        String mine = "@" + host() + "-";
+        try (Stream<Path> dirs = Files.list(staging)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                int at = name.lastIndexOf(mine);
+                if (at < 0) {
+                    continue;
+                }
+                String rest = name.substring(at + mine.length());
+                int dash = rest.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        continue;
+                    }
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                deleteRecursively(d);
+            }
+        } catch (IOException e) {
+            // another process tidied it meanwhile
         }
     }
 

@@ -270,4 +270,22 @@ class GridTest {
         assertEquals(List.of(0, 1), shards.stream().sorted().toList());
         assertEquals(8, ResultStore.scan(root).runs().size(), "the two workers ran every run once");
     }
+
+    @Test
+    void stagingLeftByDeadProcessesIsRemovedByTheNextRun() throws Exception {
+        Path root = tmp.resolve("staging-root");
+        Path staging = Files.createDirectories(root.resolve(RunDirectory.STAGING));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.-]", "_");
+        Path dead = Files.createDirectories(staging.resolve("run-a@" + host + "-" + gone.pid() + "-0000aaaa"));
+        Files.writeString(dead.resolve("metrics.json"), "{}");
+        Path live = Files.createDirectories(staging.resolve("run-b@" + host + "-" + ProcessHandle.current().pid() + "-0000bbbb"));
+        Path otherHost = Files.createDirectories(staging.resolve("run-c@elsewhere-" + gone.pid() + "-0000cccc"));
+        RunDirectory d = RunDirectory.start(root, "run-d");
+        assertFalse(Files.exists(dead), "a killed process's staging directory is removed");
+        assertTrue(Files.isDirectory(live), "a live process's staging directory is kept");
+        assertTrue(Files.isDirectory(otherHost), "another host's staging directory is kept (shared results roots)");
+        d.abandon();
+    }
 }
