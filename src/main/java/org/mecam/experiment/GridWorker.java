@@ -17,8 +17,28 @@ public final class GridWorker {
 
     private GridWorker() {}
 
+    /** The environment variable that names the process a local worker must not outlive. */
+    static final String PARENT_PID = "MECAM_GRID_PARENT_PID";
+
     public static void main(String[] args) {
+        dieWithParent(System.getenv(PARENT_PID));
         System.exit(run(args));
+    }
+
+    /**
+     * A local worker stops when the grid process that started it is gone, however it ended
+     * (SIGKILL included): its unfinished run stays in staging, which the next run removes, and the
+     * resumed grid runs it again.
+     */
+    static void dieWithParent(String pid) {
+        if (pid == null || pid.isBlank()) {
+            return;
+        }
+        Runnable stop = () -> {
+            System.err.println("grid worker: the grid process " + pid + " is gone: stopping");
+            Runtime.getRuntime().halt(143);
+        };
+        ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(p -> p.onExit().thenRun(stop), stop);
     }
 
     static int run(String[] args) {

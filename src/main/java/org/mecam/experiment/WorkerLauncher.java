@@ -29,6 +29,7 @@ public interface WorkerLauncher {
                     String.valueOf(shard), "--of", String.valueOf(of)));
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().putIfAbsent("MECAM_THREADS", String.valueOf(threads));
+            pb.environment().put(GridWorker.PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
             return pb.start();
         };
     }

@@ -288,4 +288,25 @@ class GridTest {
         assertTrue(Files.isDirectory(otherHost), "another host's staging directory is kept (shared results roots)");
         d.abandon();
     }
+
+    @Test
+    void localWorkersDieWithTheirGridProcess() throws Exception {
+        Path root = tmp.resolve("orphans");
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "org.mecam.cli.Main", "ablate", "--grid", "smoke", "--workers", "2",
+                "--results", root.toString(), "--no-report"));
+        Process grid = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("orphans.log").toFile())
+                .start();
+        List<ProcessHandle> workers = List.of();
+        for (int i = 0; i < 600 && workers.size() < 2; i++) {
+            Thread.sleep(100);
+            workers = grid.children().filter(p -> p.info().command().orElse("").endsWith("java")).toList();
+        }
+        assertEquals(2, workers.size(), "two worker processes started");
+        grid.destroyForcibly(); // SIGKILL: the grid process cannot stop its workers itself
+        grid.waitFor();
+        for (ProcessHandle w : workers) {
+            assertTrue(w.onExit().get(30, TimeUnit.SECONDS) != null && !w.isAlive(), "worker " + w.pid() + " outlived its grid");
+        }
+    }
 }
