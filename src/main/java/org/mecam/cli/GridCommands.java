@@ -26,7 +26,8 @@ final class GridCommands {
         CommandSpec spec;
 
         @Option(names = "--grid", required = true, paramLabel = "FILE.json|NAME",
-                description = "the grid: a JSON file, or a built-in (smoke, smoke-robustness, ablations-mosi, robustness-mosi)")
+                description = "the grid: a JSON file, or a built-in (smoke, smoke-robustness, smoke-negative-fraction, alpha-sweep-mosi,"
+                        + " negative-fraction-mosi, ablations-mosi, robustness-mosi)")
         String grid;
 
         @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
