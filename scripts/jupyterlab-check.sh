@@ -12,22 +12,13 @@
 # The notebook runs at smoke scale unless MAX_EPOCH / DATASET_LIMIT are set otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+source scripts/browser-check.sh
+browser_check_setup jupyterlab jupyterlab-screenshot.mjs
 out="${1:-$root/target/jupyterlab/00-quickstart.png}"
-chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
-work="$root/target/jupyterlab"
-mkdir -p "$work" "$(dirname "$out")"
-
-[[ -f target/mecam.jar ]] || { echo "build the kit first: mvn -B -DskipTests package" >&2; exit 2; }
-[[ -n "$chromium" && -x "$chromium" ]] || { echo "no Chromium found (apt-get install chromium, or set CHROMIUM)" >&2; exit 2; }
+mkdir -p "$(dirname "$out")"
 
 scripts/python-env.sh --lab
 java -jar target/mecam.jar kernel install --sys-prefix --python .venv/bin/python
-
-if [[ ! -d "$work/node_modules/playwright-core" ]]; then
-  npm install --silent --no-audit --no-fund --prefix "$work" playwright-core@1.65.1 >/dev/null
-fi
-cp scripts/jupyterlab-screenshot.mjs "$work/"
 
 # JupyterLab saves what it runs: it works on a copy, next to a link to target/ for the setup cell's
 # %classpath ../target/classes, so that the committed notebook stays without outputs

@@ -5,7 +5,7 @@
 //   node scripts/jupyterlab-screenshot.mjs URL OUT.png [CHROMIUM]
 //
 // URL opens the notebook, e.g. http://127.0.0.1:8899/lab/tree/notebooks/00-quickstart.ipynb?token=T
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const [url, out, executable = "/usr/bin/chromium"] = process.argv.slice(2);
 if (!url || !out) {
@@ -13,12 +13,7 @@ if (!url || !out) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: executable,
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(executable);
 const failures = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });

@@ -12,18 +12,11 @@
 # (scripts/python-env.sh) and installs playwright-core (the driver only) under target/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+source scripts/browser-check.sh
+browser_check_setup tensorboard tensorboard-screenshot.mjs
 out="${1:-$root/target/tensorboard/grid.png}"
-chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
-work="$root/target/tensorboard"
-mkdir -p "$work" "$(dirname "$out")"
-[[ -f target/mecam.jar ]] || { echo "build the kit first: mvn -B -DskipTests package" >&2; exit 2; }
-[[ -n "$chromium" && -x "$chromium" ]] || { echo "no Chromium found (apt-get install chromium, or set CHROMIUM)" >&2; exit 2; }
+mkdir -p "$(dirname "$out")"
 scripts/python-env.sh
-if [[ ! -d "$work/node_modules/playwright-core" ]]; then
-  npm install --silent --no-audit --no-fund --prefix "$work" playwright-core@1.65.1 >/dev/null
-fi
-cp scripts/tensorboard-screenshot.mjs "$work/"
 
 results="$work/results"
 rm -rf "$results"

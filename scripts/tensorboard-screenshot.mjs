@@ -5,19 +5,14 @@
 //   node scripts/tensorboard-screenshot.mjs URL OUT.png RUNS TAG [CHROMIUM]
 //
 // RUNS: the number of runs the run selector must list; TAG: a tag filter, e.g. valid/mae
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const [url, out, runs, tag, executable = "/usr/bin/chromium"] = process.argv.slice(2);
 if (!url || !out || !runs || !tag) {
   console.error("usage: node tensorboard-screenshot.mjs URL OUT.png RUNS TAG [CHROMIUM]");
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: executable,
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(executable);
 let failed = false;
 try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
