@@ -1,0 +1,92 @@
+package org.mecam.engine;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mecam.NDManagerExtension;
+
+/**
+ * libtorch's LSTM op agrees with the LSTM equations written out op by op (i, f, g, o gates;
+ * c' = f c + i g; h' = o tanh c'), with and without autograd, at the widths the kit uses.
+ *
+ * <p>On an AVX-512 machine the bundled libtorch 2.7.1 (oneDNN 3.7.1) fails this without
+ * autograd unless oneDNN is capped at AVX2, which {@link NativeRuntime} does: run this class with
+ * {@code MECAM_ONEDNN_CAP=off} there to see it fail (errors of 0.01 to 0.7).
+ */
+@ExtendWith(NDManagerExtension.class)
+class LstmKernelTest {
+
+    @NDManagerExtension.Managed
+    static NDManager manager;
+
+    @ParameterizedTest(name = "hidden {0}")
+    @ValueSource(ints = {4, 16, 32, 128})
+    void opMatchesTheEquations(int hidden) {
+        int batch = 3;
+        int length = 7;
+        int in = 5;
+        try (NDManager m = manager.newSubManager()) {
+            Engine.getInstance().setRandomSeed(hidden);
+            NDArray x = m.randomNormal(new Shape(batch, length, in));
+            NDArray wih = m.randomUniform(-0.5f, 0.5f, new Shape(4L * hidden, in));
+            NDArray whh = m.randomUniform(-0.5f, 0.5f, new Shape(4L * hidden, hidden));
+            NDArray bih = m.randomUniform(-0.1f, 0.1f, new Shape(4L * hidden));
+            NDArray bhh = m.randomUniform(-0.1f, 0.1f, new Shape(4L * hidden));
+            NDArray expected = equations(x, wih, whh, bih, bhh, hidden);
+            NDArray plain;
+            try (NoGrad ignored = NoGrad.enter()) {
+                plain = lstm(x, wih, whh, bih, bhh, hidden);
+            }
+            NDArray withGrad;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                wih.setRequiresGradient(true);
+                withGrad = lstm(x, wih, whh, bih, bhh, hidden);
+            }
+            float plainError = plain.sub(expected).abs().max().getFloat();
+            float gradError = withGrad.sub(expected).abs().max().getFloat();
+            assertTrue(plainError < 1e-5, "without autograd the LSTM op is off by " + plainError
+                    + " (oneDNN: " + NativeRuntime.start().onednn() + ")");
+            assertTrue(gradError < 1e-5, "with autograd the LSTM op is off by " + gradError);
+        }
+    }
+
+    private static NDArray lstm(NDArray x, NDArray wih, NDArray whh, NDArray bih, NDArray bhh, int hidden) {
+        NDManager m = x.getManager();
+        Shape state = new Shape(1, x.getShape().get(0), hidden);
+        NDList out = x.getNDArrayInternal().lstm(x, new NDList(m.zeros(state), m.zeros(state)),
+                new NDList(wih, whh, bih, bhh), true, 1, 0, false, false, true);
+        return out.get(0);
+    }
+
+    /** The equations, one time step at a time, with matMul, sigmoid and tanh only. */
+    private static NDArray equations(NDArray x, NDArray wih, NDArray whh, NDArray bih, NDArray bhh, int hidden) {
+        NDManager m = x.getManager();
+        long batch = x.getShape().get(0);
+        NDArray h = m.zeros(new Shape(batch, hidden));
+        NDArray c = m.zeros(new Shape(batch, hidden));
+        NDList outputs = new NDList();
+        for (long t = 0; t < x.getShape().get(1); t++) {
+            NDArray xt = x.get(new NDIndex(":, {}, :", t));
+            NDArray z = xt.matMul(wih.transpose()).add(h.matMul(whh.transpose())).add(bih).add(bhh);
+            NDList gates = z.split(4, 1);
+            NDArray i = gates.get(0).getNDArrayInternal().sigmoid();
+            NDArray f = gates.get(1).getNDArrayInternal().sigmoid();
+            NDArray g = gates.get(2).tanh();
+            NDArray o = gates.get(3).getNDArrayInternal().sigmoid();
+            c = f.mul(c).add(i.mul(g));
+            h = o.mul(c.tanh());
+            outputs.add(h.expandDims(1));
+        }
+        return NDArrays.concat(outputs, 1);
+    }
+}
