@@ -7,7 +7,8 @@
 #                             [--cxx-std 17|20] [--cuda-home DIR] [--default]
 #   --python    the Python whose torch to use (default: python3)
 #   --djl-src   DJL's sources at tag v0.36.0 (a checkout or the unpacked release archive); default:
-#               $MECAM_DJL_SRC, else ../shared/djl-jni-src beside the repository, else the tag's
+#               $MECAM_DJL_SRC, else djl-jni-src in a portable bundle, else ../shared/djl-jni-src
+#               beside the repository, else the tag's
 #               archive is downloaded from github.com/deepjavalibrary/djl (needs the network)
 #   --cache     DJL's cache folder (default: DJL_CACHE_DIR, else $XDG_CACHE_HOME/mecam/djl, else
 #               ~/.cache/mecam/djl: the kit's default, see README "Runtime settings")
@@ -15,6 +16,7 @@
 #   --cxx-std   C++ standard (default: 20 for torch >= 2.14, whose headers need it, else 17)
 #   --cuda-home CUDA toolkit for a CUDA torch (default: CUDA_HOME, else the nvcc on PATH, else
 #               /usr/local/cuda)
+#   --rebuild   build even when the installed JNI was built for the same torch and settings
 #   --default   also make it the kit's default libtorch for scripts/mecam (writes
 #               ~/.config/mecam/torch.env; delete that file to return to the bundled one)
 # Writes <cache>/pytorch/<version>-<flavor>-linux-x86_64/{0.36.0-libdjl_torch.so,mecam-torch.env}
@@ -29,6 +31,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 cxx_std=
 cuda_home=${CUDA_HOME:-}
 make_default=0
+rebuild=0
 die() { echo "error: $1" >&2; exit "${2:-2}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -39,7 +42,8 @@ while [ $# -gt 0 ]; do
     --cxx-std) cxx_std=$2; shift 2 ;;
     --cuda-home) cuda_home=$2; shift 2 ;;
     --default) make_default=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --rebuild) rebuild=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
@@ -48,7 +52,10 @@ case "$cxx_std" in ''|17|20|23) ;; *) die "--cxx-std must be 17, 20 or 23, got '
 command -v cmake >/dev/null || die "cmake not found (Debian: apt-get install cmake)"
 cxx=${CXX:-$(command -v c++ || command -v g++ || true)}
 [ -n "$cxx" ] || die "no C++ compiler found (Debian: apt-get install g++)"
-command -v java >/dev/null || die "java not found"
+# java: $MECAM_JAVA, else the runtime of a portable bundle (scripts/portable.sh), else the PATH's
+java=${MECAM_JAVA:-}
+[ -n "$java" ] || { [ -x "$repo/runtime/bin/java" ] && java=$repo/runtime/bin/java; } || java=$(command -v java || true)
+[ -n "$java" ] || die "java not found (set MECAM_JAVA)"
 # The kit's jar and its libraries (the JNI header is written from DJL's PyTorchLibrary class).
 jar=${MECAM_JAR:-}
 if [ -z "$jar" ]; then
@@ -97,7 +104,9 @@ target_dir="$cache/pytorch/$version-$flavor-linux-x86_64"
 echo "torch $(get full_version) ($flavor) from $python; C++$cxx_std; $jobs jobs; installing into $target_dir"
 
 # DJL's JNI sources.
-if [ -z "$djl_src" ] && [ -d "$repo/../shared/djl-jni-src" ]; then djl_src=$repo/../shared/djl-jni-src; fi
+for d in "$repo/djl-jni-src" "$repo/../shared/djl-jni-src"; do
+  if [ -z "$djl_src" ] && [ -d "$d" ]; then djl_src=$d; fi
+done
 if [ -z "$djl_src" ]; then
   djl_src="$cache/src/djl-0.36.0"
   if [ ! -f "$djl_src/engines/pytorch/pytorch-native/CMakeLists.txt" ]; then
@@ -114,17 +123,26 @@ native="$djl_src/engines/pytorch/pytorch-native"
 
 # Build in a copy, so that the sources stay unchanged; only the C++ standard is a parameter.
 build="$cache/build/$version-$flavor"
+stamp="torch $(get full_version) at $libdir, C++$cxx_std, $(cat "$native"/src/main/native/*.cc | cksum | cut -d' ' -f1)"
+if [ $rebuild = 0 ] && [ -f "$target_dir/0.36.0-libdjl_torch.so" ] && [ -f "$target_dir/mecam-torch.env" ] \
+   && [ "$(cat "$target_dir/build-stamp" 2>/dev/null)" = "$stamp" ]; then
+  echo "already built for $stamp (--rebuild to build again)"
+  if [ $make_default = 1 ]; then mkdir -p "$HOME/.config/mecam" && cp "$target_dir/mecam-torch.env" "$HOME/.config/mecam/torch.env"; fi
+  echo "run the kit on it with: scripts/mecam --torch $target_dir/mecam-torch.env train"
+  echo "$target_dir/mecam-torch.env"
+  exit 0
+fi
 rm -rf "$build"
 mkdir -p "$build/engines/pytorch/pytorch-native" "$build/api/src/main"
 cp -r "$native/CMakeLists.txt" "$native/src" "$build/engines/pytorch/pytorch-native/"
 cp -r "$djl_src/api/src/main/native" "$build/api/src/main/"
 src="$build/engines/pytorch/pytorch-native"
 sed -i "s/CXX_STANDARD 17/CXX_STANDARD $cxx_std/" "$src/CMakeLists.txt"
-java -cp "$jar:$lib/*" org.mecam.engine.JniHeader ai.djl.pytorch.jni.PyTorchLibrary "$src/build/include" >/dev/null \
+"$java" -cp "$jar:$lib/*" org.mecam.engine.JniHeader ai.djl.pytorch.jni.PyTorchLibrary "$src/build/include" >/dev/null \
   || die "could not write the JNI header"
 cmake_args=(-S "$src" -B "$build/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$cmake_prefix"
             -DCMAKE_CXX_COMPILER="$cxx")
-java_home=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+java_home=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
 [ -n "$java_home" ] && [ -f "$java_home/include/jni.h" ] && cmake_args+=(-DJAVA_HOME="$java_home")
 case "$version" in 1.13.1|2.0.1|2.1.*) cmake_args+=(-DPT_VERSION=V1_13_X) ;; esac
 if [ "$flavor" != cpu ]; then
@@ -148,6 +166,21 @@ mv "$target_dir/0.36.0-libdjl_torch.so.partial" "$target_dir/0.36.0-libdjl_torch
 env_file="$target_dir/mecam-torch.env"
 ld="$libdir"
 [ -z "$nvidia_libs" ] || ld="$nvidia_libs:$libdir"
+if [ "$flavor" != cpu ]; then
+  # DJL counts GPUs by loading "cudart" through JNA, which looks for libcudart.so; pip's wheels
+  # carry only libcudart.so.<major>: link the first one found under that name
+  cudart=
+  for d in ${nvidia_libs//:/ } "$libdir" "$cuda_home/lib64"; do
+    for f in "$d"/libcudart.so*; do
+      if [ -z "$cudart" ] && [ -f "$f" ]; then cudart=$f; fi
+    done
+  done
+  if [ -n "$cudart" ]; then
+    mkdir -p "$target_dir/cudart"
+    ln -sf "$cudart" "$target_dir/cudart/libcudart.so"
+    ld="$ld:$target_dir/cudart"
+  fi
+fi
 {
   echo "# The kit on torch $(get full_version) ($flavor) of $python, written by scripts/torch-jni.sh on $(date -u +%FT%TZ)."
   echo "# scripts/mecam --torch $env_file ... reads it (or MECAM_TORCH=$env_file)."
@@ -157,8 +190,11 @@ ld="$libdir"
   echo "export DJL_CACHE_DIR='$cache'"
   echo "export LD_LIBRARY_PATH='$ld'\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
   echo "export MECAM_TORCH_PYTHON='$python'"
+  # cuDNN's LSTM warns on every call that DJL's separate weight tensors are not one flat chunk
+  [ "$flavor" = cpu ] || echo "export TORCH_CPP_LOG_LEVEL=\${TORCH_CPP_LOG_LEVEL:-ERROR}"
 } >"$env_file.partial"
 mv "$env_file.partial" "$env_file"
+echo "$stamp" >"$target_dir/build-stamp"
 if [ $make_default = 1 ]; then
   mkdir -p "$HOME/.config/mecam"
   cp "$env_file" "$HOME/.config/mecam/torch.env"

@@ -70,11 +70,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
+            description = "where the steps and the main job run (default: ${DEFAULT-VALUE}); the targets apply to the CPU only")
+    String device;
+
     @Option(names = "--skip-bert", description = "leave out BERT mode")
     boolean skipBert;
 
     @Option(names = "--skip-main-job", description = "leave out the main job and the 40-epoch memory run")
     boolean skipMainJob;
+
+    @Option(names = "--skip-rss", description = "leave out the 40-epoch memory run (keep the main job)")
+    boolean skipRss;
 
     @Option(names = "--skip-data", description = "leave out loading dataset files at MOSI / MOSEI scale")
     boolean skipData;
@@ -88,6 +95,18 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("cpu", "gpu").contains(device)) {
+            throw new org.mecam.config.ConfigException("--device must be cpu or gpu, got '" + device + "'");
+        }
+        if (processes < 1 || steps < 1 || warmup < 0 || bertSteps < 1 || dataRepeats < 1 || threads < 1) {
+            throw new org.mecam.config.ConfigException("--processes, --steps, --bert-steps, --data-repeats and --threads"
+                    + " must be at least 1 and --warmup at least 0");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+            throw new org.mecam.config.ConfigException("--out " + out + ": the folder " + parent
+                    + " does not exist or is not writable");
+        }
         PrintWriter log = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("mecam-bench");
         try {
@@ -96,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
             result.put("versions", Provenance.versions());
             result.put("machine", Provenance.machine());
             result.put("runtime", NativeRuntime.start(threads).toMap());
+            result.put("device", device);
             result.put("method", "median over " + processes + " processes x " + steps + " steps after " + warmup
                     + " warm-up steps; full-length batches (every token and frame valid) of 32 samples;"
                     + " training step = stage 0 + stage 1 with both optimizer steps; times exclude building the batch");
@@ -115,10 +135,10 @@ final class BenchCommand implements Callable<Integer> {
             List<Map<String, Object>> loading = skipData ? List.of() : dataLoading(log, work);
             result.put("data_loading", loading);
             Map<String, Object> mainJob = skipMainJob ? null : mainJob(log, work);
-            Map<String, Object> rss = skipMainJob ? null : rssRun(log, work);
+            Map<String, Object> rss = skipMainJob || skipRss ? null : rssRun(log, work);
             result.put("main_job", mainJob);
             result.put("rss_40_epochs", rss);
-            List<Map<String, Object>> targets = targets(entries, mainJob, rss);
+            List<Map<String, Object>> targets = "cpu".equals(device) ? targets(entries, mainJob, rss) : new ArrayList<>();
             targets.addAll(dataTargets(loading));
             result.put("targets", targets);
             Files.writeString(out, ConfigJson.GSON.toJson(result), StandardCharsets.UTF_8);
@@ -153,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
             List<String> cmd = javaCommand();
             cmd.addAll(List.of("org.mecam.cli.Main", "bench-worker", "--mode", mode, "--fusion", fusion, "--preset", shape,
                     "--warmup", String.valueOf(warm), "--steps", String.valueOf(n), "--threads", String.valueOf(threads),
-                    "--out", file.toString()));
+                    "--device", device, "--out", file.toString()));
             exec(cmd, env, work.resolve(name + "-" + p + ".log"));
             JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
             List<Double> t = doubles(json, "train_ms");
@@ -293,7 +313,7 @@ final class BenchCommand implements Callable<Integer> {
         log.flush();
         Path results = work.resolve("main-job");
         List<String> cmd = mecamCommand();
-        cmd.addAll(List.of("train", "--quiet", "--results", results.toString()));
+        cmd.addAll(List.of("train", "--quiet", "--results", results.toString(), "--device", device));
         long start = System.nanoTime();
         exec(cmd, Map.of(), work.resolve("main-job.log"));
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -311,7 +331,8 @@ final class BenchCommand implements Callable<Integer> {
         log.flush();
         Path results = work.resolve("rss");
         List<String> cmd = mecamCommand();
-        cmd.addAll(List.of("train", "--quiet", "--results", results.toString(), "--epochs", "40", "--patience", "40",
+        cmd.addAll(List.of("train", "--quiet", "--results", results.toString(), "--device", device, "--epochs", "40",
+                "--patience", "40",
                 "--train-size", "320", "--valid-size", "64", "--test-size", "64"));
         exec(cmd, Map.of(), work.resolve("rss.log"));
         List<String> rows = Files.readAllLines(onlyRun(results).resolve("epochs.csv"));

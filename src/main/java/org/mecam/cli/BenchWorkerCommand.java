@@ -37,6 +37,9 @@ final class BenchWorkerCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1")
     int threads;
 
+    @Option(names = "--device", defaultValue = "cpu")
+    String device;
+
     @Option(names = "--out", required = true)
     Path out;
 
@@ -45,7 +48,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
         StepBenchmark.Result r = StepBenchmark.run(
                 org.mecam.config.Choice.parse(TextMode.class, "mode", mode),
                 org.mecam.config.Choice.parse(Fusion.class, "fusion", fusion),
-                org.mecam.config.Choice.parse(Preset.class, "preset", preset), batch, warmup, steps, threads);
+                org.mecam.config.Choice.parse(Preset.class, "preset", preset), batch, warmup, steps, threads, device);
         Files.writeString(out, ConfigJson.GSON.toJson(r.toMap()), StandardCharsets.UTF_8);
         return 0;
     }

@@ -23,9 +23,8 @@ public final class Devices {
             case "gpu":
                 if (gpus == 0) {
                     throw new IllegalArgumentException(
-                            "device=gpu but libtorch sees no GPU: this build uses the CPU native"
-                                    + " library; build with `mvn -Dcuda package` on a CUDA machine"
-                                    + " (see README, 'GPU')");
+                            "device=gpu but libtorch sees no GPU (libtorch: " + NativeRuntime.libtorch()
+                                    + "); run on a CUDA torch built with scripts/torch-jni.sh (README, 'GPU')");
                 }
                 return Device.gpu(0);
             case "auto":

@@ -1,5 +1,6 @@
 package org.mecam.experiment;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -65,9 +66,10 @@ public final class StepBenchmark {
      * @param steps timed steps
      */
     public static Result run(TextMode mode, Fusion fusion, Preset shape, int batchSize, int warmup, int steps,
-            int threads) {
+            int threads, String device) {
         NativeRuntime.start(threads);
         RunConfig c = new RunConfig();
+        c.device = device;
         c.textMode = mode;
         c.bertSize = BertSize.BASE;
         c.fusion = fusion;
@@ -95,6 +97,7 @@ public final class StepBenchmark {
                     trainer.stage0Step(batch, 1, i);
                     long t1 = System.nanoTime();
                     trainer.stage1Step(batch, 1, i);
+                    finish(model);
                     long t2 = System.nanoTime();
                     batch.close();
                     double evalMs;
@@ -115,6 +118,17 @@ public final class StepBenchmark {
         }
         return new Result(name(mode, fusion, shape), mode.key(), fusion.key(), shape.key(), batchSize, train, stage0,
                 stage1, eval, build);
+    }
+
+    /**
+     * Waits for the device's queued work (the optimizer step is asynchronous on a GPU) by reading
+     * one weight back; on the CPU every op has finished already.
+     */
+    private static void finish(MecamModel model) {
+        NDArray w = model.getParameters().valueAt(0).getArray();
+        if (!w.getDevice().equals(ai.djl.Device.cpu())) {
+            w.get(0).toFloatArray();
+        }
     }
 
     /** @return the median (NaN for an empty list) */

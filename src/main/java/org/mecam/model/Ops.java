@@ -17,6 +17,15 @@ public final class Ops {
         return like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
 
+    /**
+     * The training flag to give an LSTM: true whenever autograd records. A one-layer LSTM has no
+     * dropout, so the flag changes no value, but cuDNN refuses the backward of an RNN run in eval
+     * mode, which the per-epoch diagnostics need (a forward without dropout, then backward).
+     */
+    static boolean rnnTraining(boolean training) {
+        return training || ai.djl.pytorch.jni.JniUtils.isGradMode();
+    }
+
     /** Moves an op's result (whose receiver was a parameter) into the batch's manager. */
     static NDArray into(NDManager manager, NDArray result) {
         result.attach(manager);

@@ -139,7 +139,7 @@ class GridTest {
         // a finished run is reused only if the grid still asks for its configuration
         Path someRun = Grid.load("smoke").expand().get(0).dir(root, "smoke");
         Path config = someRun.resolve("config.json");
-        Files.writeString(config, Files.readString(config).replace("\"alpha\": 0.02", "\"alpha\": 0.7"));
+        Files.writeString(config, Files.readString(config).replace("\"alpha\": 0.2", "\"alpha\": 0.7"));
         ConfigException e = assertThrows(ConfigException.class,
                 () -> GridRunner.run(Grid.load("smoke"), "smoke", root, 1, null));
         assertTrue(e.getMessage().contains("alpha") && e.getMessage().contains(someRun.toString()), e.getMessage());
