@@ -7,7 +7,8 @@ The kernelspec must be installed where Jupyter finds it (JUPYTER_PATH, or `java 
 target/mecam.jar kernel install`). Behaviour checks: values, stdout/stderr, compile errors and
 exceptions as errors (first traceback line "ename: evalue"), display of images, charts and
 tables, IJava's %classpath/%jars, interrupt (cooperative and forced), stop_on_error, a badly
-signed message, history and kernel_info replies, restart and shutdown. Then --starts
+signed message, is_complete, history (tail, range, glob search with unique and n) and inspect
+as the Jupyter kernel test suite checks them, kernel_info, restart and shutdown. Then --starts
 consecutive headless starts, each of which must answer kernel_info and run a cell in time.
 Prints one line per check and exits non-zero if any failed; --out writes the results as JSON.
 """
@@ -176,8 +177,52 @@ def behaviour(c, name):
         c.check("a badly signed message is ignored", reply["status"] == "ok"
                 and any(k == "execute_result" and o["data"]["text/plain"] == "10" for k, o in out), reply)
 
-        kc.history(hist_access_type="tail", n=5)
-        c.check("history_request gets a reply", kc.get_shell_msg(timeout=10)["content"].get("status") == "ok")
+        # The cases of the Jupyter kernel test suite (jupyter_kernel_test 0.4.5: test_is_complete,
+        # test_history, test_inspect), written out so that they run with jupyter_client alone.
+        def shell(send):
+            msg_id = send()
+            deadline = time.time() + 10
+            while True:
+                m = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+                if m["parent_header"].get("msg_id") == msg_id:
+                    return m["content"]
+
+        for code, want in [("int x = 1;", "complete"), ("Math.max(1, 2)", "complete"),
+                           ("for (int i = 0; i < 3; i++) {", "incomplete"), ("Math.max(1,", "incomplete"),
+                           ("}", "invalid"), ("int x = 1 1;", "invalid"), (")", "invalid"), ("int x = ;", "invalid")]:
+            r = shell(lambda: kc.is_complete(code))
+            c.check("is_complete %r is %s" % (code, want), r.get("status") == want
+                    and (want != "incomplete" or isinstance(r.get("indent"), str)), r)
+
+        codes = ["6 * 7", "12 + 30"]
+
+        def history(**kwargs):
+            for code in codes:
+                execute(kc, code)
+            return shell(lambda: kc.history(raw=True, **kwargs))["history"]
+
+        h = history(output=False, hist_access_type="tail", n=len(codes))
+        c.check("history tail: the last cells, [session, line, input]", len(h) == len(codes)
+                and all(len(e) == 3 for e in h) and [e[2] for e in h] == codes, h)
+        session, first_line = h[0][0], h[0][1]
+        h = history(output=True, hist_access_type="tail", n=len(codes))
+        c.check("history tail with output: [input, output] pairs", len(h) == len(codes)
+                and all(len(e[2]) == 2 for e in h) and h[-1][2] == ["12 + 30", "42"], h)
+        h = history(output=False, hist_access_type="range", session=session, start=first_line, stop=first_line + 1)
+        c.check("history range: one cell, the asked session and line", len(h) == 1 and h[0][0] == session
+                and h[0][1] == first_line and h[0][2] == codes[0], h)
+        h = history(output=False, hist_access_type="search", pattern="12 ?*")
+        c.check("history search (glob) finds the cells", len(h) >= 1 and all(e[2] == "12 + 30" for e in h), h)
+        h = history(output=False, hist_access_type="search", pattern="12 ?*", unique=True)
+        c.check("history search unique: one entry per source", len(h) == 1, h)
+        h = history(output=False, hist_access_type="search", pattern="12 ?*", n=3)
+        c.check("history search n=3: the last 3 matches", len(h) == 3 and h[-1][1] > h[0][1], h)
+
+        for code, pos, label in [("Math.max", 8, "at the end of a name"), ("Math.max", 6, "inside a name"),
+                                 ("Math.max(", 9, "after an opening parenthesis")]:
+            r = shell(lambda: kc.inspect(code, pos))
+            c.check("inspect with the cursor %s" % label, r.get("status") == "ok" and r.get("found")
+                    and "max" in r.get("data", {}).get("text/plain", ""), r)
         kc.kernel_info()
         info_reply = kc.get_shell_msg(timeout=10)["content"]
         c.check("kernel_info_reply has status ok and language java", info_reply.get("status") == "ok"

@@ -57,13 +57,18 @@ java=${MECAM_JAVA:-}
 [ -n "$java" ] || { [ -x "$repo/runtime/bin/java" ] && java=$repo/runtime/bin/java; } || java=$(command -v java || true)
 [ -n "$java" ] || die "java not found (set MECAM_JAVA)"
 # The kit's jar and its libraries (the JNI header is written from DJL's PyTorchLibrary class).
-jar=${MECAM_JAR:-}
-if [ -z "$jar" ]; then
-  for j in "$repo/target/mecam.jar" "$repo/mecam.jar"; do [ -f "$j" ] && jar=$j && break; done
+# MECAM_CLASSPATH (a class path with the kit's classes and DJL's) replaces the jar: the tests use it.
+classpath=${MECAM_CLASSPATH:-}
+if [ -z "$classpath" ]; then
+  jar=${MECAM_JAR:-}
+  if [ -z "$jar" ]; then
+    for j in "$repo/target/mecam.jar" "$repo/mecam.jar"; do [ -f "$j" ] && jar=$j && break; done
+  fi
+  [ -n "$jar" ] && [ -f "$jar" ] || die "mecam.jar not found: build it first (mvn -q -B -DskipTests package) or set MECAM_JAR"
+  lib=$(dirname "$jar")/lib
+  ls "$lib"/pytorch-engine-*.jar >/dev/null 2>&1 || die "no pytorch-engine jar in $lib"
+  classpath="$jar:$lib/*"
 fi
-[ -n "$jar" ] && [ -f "$jar" ] || die "mecam.jar not found: build it first (mvn -q -B -DskipTests package) or set MECAM_JAR"
-lib=$(dirname "$jar")/lib
-ls "$lib"/pytorch-engine-*.jar >/dev/null 2>&1 || die "no pytorch-engine jar in $lib"
 
 # What the Python's torch is.
 info=$("$python" - <<'EOF' 2>&1
@@ -138,7 +143,7 @@ cp -r "$native/CMakeLists.txt" "$native/src" "$build/engines/pytorch/pytorch-nat
 cp -r "$djl_src/api/src/main/native" "$build/api/src/main/"
 src="$build/engines/pytorch/pytorch-native"
 sed -i "s/CXX_STANDARD 17/CXX_STANDARD $cxx_std/" "$src/CMakeLists.txt"
-"$java" -cp "$jar:$lib/*" org.mecam.engine.JniHeader ai.djl.pytorch.jni.PyTorchLibrary "$src/build/include" >/dev/null \
+"$java" -cp "$classpath" org.mecam.engine.JniHeader ai.djl.pytorch.jni.PyTorchLibrary "$src/build/include" >/dev/null \
   || die "could not write the JNI header"
 cmake_args=(-S "$src" -B "$build/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$cmake_prefix"
             -DCMAKE_CXX_COMPILER="$cxx")

@@ -50,6 +50,7 @@ import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.comm.CommManager;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
 import org.dflib.jjava.jupyter.kernel.magic.MagicTranspiler;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
@@ -62,7 +63,6 @@ import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
-import org.dflib.jjava.jupyter.messages.reply.HistoryReply;
 import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
@@ -211,14 +211,22 @@ public final class MecamKernel extends BaseKernel {
         }
     }
 
-    /** {@code history_reply} with the {@code status} field the base library leaves out (no history is kept). */
-    static final class HistoryReplyOk extends HistoryReply {
+    /**
+     * {@code history_reply}: the base library's reply lacks {@code status}, and its entries are
+     * not written as the protocol's {@code [session, line, input]} or {@code [session, line,
+     * [input, output]]} arrays.
+     */
+    static final class HistoryReplyOk {
 
         @SuppressWarnings("unused")
         private final String status = "ok";
 
-        HistoryReplyOk() {
-            super(List.of());
+        @SuppressWarnings("unused")
+        private final List<List<Object>> history;
+
+        HistoryReplyOk(List<org.dflib.jjava.jupyter.kernel.history.HistoryEntry> entries) {
+            history = entries.stream().map(e -> List.<Object>of(e.getSession(), e.getCellNumber(),
+                    e.hasOutput() ? List.of(e.getInput(), e.getOutput()) : e.getInput())).toList();
         }
     }
 
@@ -236,6 +244,8 @@ public final class MecamKernel extends BaseKernel {
             this.executionCount = executionCount;
         }
     }
+
+    private final CellHistory history = new CellHistory();
 
     public MecamKernel() {
         this(new KernelIO());
@@ -624,8 +634,11 @@ public final class MecamKernel extends BaseKernel {
             replyRaw(env, new AbortedReply(executionCount.get()));
             return;
         }
-        int count = request.isSilent() || !request.shouldStoreHistory() ? executionCount.get()
-                : executionCount.getAndIncrement();
+        boolean store = !request.isSilent() && request.shouldStoreHistory();
+        int count = store ? executionCount.getAndIncrement() : executionCount.get();
+        if (store) {
+            history.add(count, request.getCode());
+        }
         env.setBusyDeferIdle();
         if (!request.isSilent()) {
             env.publish(new PublishExecuteInput(request.getCode(), count));
@@ -662,6 +675,9 @@ public final class MecamKernel extends BaseKernel {
             }
             if (out != null && !request.isSilent()) {
                 env.publish(new PublishExecuteResult(count, out));
+            }
+            if (store && out != null && out.hasDataForType(MIMEType.TEXT_PLAIN)) {
+                history.output(count, String.valueOf(out.getData(MIMEType.TEXT_PLAIN)));
             }
             env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
         } catch (Throwable t) { // an Error (from user code or a toString) must not end the shell thread
@@ -702,14 +718,29 @@ public final class MecamKernel extends BaseKernel {
     }
 
     @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
     protected void handleHistoryRequest(ShellReplyEnvironment env, Message<HistoryRequest> message) {
         env.setBusyDeferIdle();
-        env.reply(new HistoryReplyOk());
+        env.reply(new Message(env.getContext(), MessageType.HISTORY_REPLY,
+                new HistoryReplyOk(history.answer(message.getContent()))));
     }
 
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
-        List<SourceCodeAnalysis.Documentation> docs = jshell.sourceCodeAnalysis().documentation(code, at, extraDetail);
+        SourceCodeAnalysis sca = jshell.sourceCodeAnalysis();
+        List<SourceCodeAnalysis.Documentation> docs = sca.documentation(code, at, extraDetail);
+        if (docs.isEmpty()) {
+            // JShell documents what a call's "(" opens: with the cursor on a name (at its end or
+            // inside it), ask as if a "(" followed the name
+            int end = at;
+            while (end < code.length() && Character.isJavaIdentifierPart(code.charAt(end))) {
+                end++;
+            }
+            if (end > 0 && Character.isJavaIdentifierPart(code.charAt(end - 1))) {
+                String call = code.substring(0, end) + "(";
+                docs = sca.documentation(call, call.length(), extraDetail);
+            }
+        }
         if (docs.isEmpty()) {
             return null;
         }
@@ -727,16 +758,37 @@ public final class MecamKernel extends BaseKernel {
 
     @Override
     public String isComplete(String code) {
+        if (code.stripLeading().startsWith("%")) {
+            return IS_COMPLETE_YES; // line and cell magics are complete lines, not Java
+        }
         SourceCodeAnalysis sca = jshell.sourceCodeAnalysis();
         SourceCodeAnalysis.CompletionInfo i = sca.analyzeCompletion(code);
         while (i.completeness().isComplete()) {
             i = sca.analyzeCompletion(i.remaining());
         }
         return switch (i.completeness()) {
-            case EMPTY -> IS_COMPLETE_YES;
+            case EMPTY -> parses(code) ? IS_COMPLETE_YES : IS_COMPLETE_BAD;
             case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> "    ";
             default -> IS_COMPLETE_BAD;
         };
+    }
+
+    /**
+     * @return whether every snippet of complete source parses: JShell's completeness analysis
+     *     calls {@code int x = 1 1;} or a lone {@code )} complete, its snippet parser marks them
+     *     {@link Snippet.Kind#ERRONEOUS} (unknown names are not parse errors and stay valid)
+     */
+    private boolean parses(String code) {
+        try {
+            for (Snippet sn : jshell.sourceCodeAnalysis().sourceToSnippets(code)) {
+                if (sn.kind() == Snippet.Kind.ERRONEOUS) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return true; // the analysis itself failed: let execution report the problem
+        }
     }
 
     /**
