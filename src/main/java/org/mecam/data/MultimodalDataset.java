@@ -66,6 +66,43 @@ public final class MultimodalDataset {
         this.valid = valid;
         this.test = test;
         this.notes = List.copyOf(notes);
+        checkSplitsAgree();
+    }
+
+    /**
+     * @throws DataFormatException when the splits differ in a feature width or in the text layout
+     *     (features, token ids), with every split's value side by side
+     */
+    private void checkSplitsAgree() {
+        List<Split> splits = List.of(train, valid, test);
+        List<String> problems = new java.util.ArrayList<>();
+        String[] names = {"text feature", "audio", "vision"};
+        for (int m = 0; m < 3; m++) {
+            List<String> widths = new java.util.ArrayList<>();
+            java.util.Set<Integer> distinct = new java.util.HashSet<>();
+            for (Split s : splits) {
+                FrameStore f = m == 0 ? s.textFeatures : m == 1 ? s.audio : s.vision;
+                int w = f == null ? -1 : f.dim();
+                distinct.add(w);
+                widths.add(s.name + " " + (w < 0 ? "absent" : String.valueOf(w)));
+            }
+            if (distinct.size() > 1) {
+                problems.add(names[m] + " width: " + String.join(", ", widths));
+            }
+        }
+        java.util.Set<Boolean> ids = new java.util.HashSet<>();
+        List<String> layout = new java.util.ArrayList<>();
+        for (Split s : splits) {
+            ids.add(s.textIds != null);
+            layout.add(s.name + " " + (s.textIds != null ? "has" : "lacks"));
+        }
+        if (ids.size() > 1) {
+            problems.add("text token ids: " + String.join(", ", layout));
+        }
+        if (!problems.isEmpty()) {
+            throw new DataFormatException(info.source() + ": the splits disagree (" + String.join("; ", problems)
+                    + "); every split must have the same feature widths and text layout");
+        }
     }
 
     /** @return what loading found worth telling */

@@ -208,6 +208,24 @@ class BadDatasetTest {
                 "n.pkl", "split 'train', key 'vision'", "has 5 samples", "'regression_labels' has 4");
     }
 
+    @SuppressWarnings("unchecked")
+    static Map<Object, Object> split(Map<Object, Object> root, String name) {
+        return (Map<Object, Object>) root.get(name);
+    }
+
+    @Test
+    void splitsDisagreeOnAFeatureWidth() throws IOException {
+        Path file = broken("widths.pkl", r -> split(r, "test").put("audio", PickleWriter.floats(new long[] {2, LA, 7},
+                ramp(2 * LA * 7))));
+        rejected(file, "widths.pkl", "the splits disagree", "audio width: train 3, valid 3, test 7");
+        CliTest.Result inspected = CliTest.run("data", "inspect", file.toString());
+        assertEquals(2, inspected.code(), inspected.err());
+        assertTrue(inspected.err().startsWith("error: ") && inspected.err().contains("audio width: train 3, valid 3, test 7"),
+                inspected.err());
+        rejected(broken("vwidth.pkl", r -> split(r, "valid").put("vision", PickleWriter.floats(new long[] {2, LV, 1},
+                ramp(2 * LV)))), "vision width: train 2, valid 1, test 2");
+    }
+
     @Test
     void wrongNumberOfDimensions() throws IOException {
         rejected(broken("ndim.pkl", r -> train(r).put("audio", PickleWriter.floats(new long[] {4, LA * 3}, ramp(4 * LA * 3)))),
