@@ -25,7 +25,23 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(run(args));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        String command = args.length == 0 ? "mecam" : "mecam " + args[0];
+        // SIGINT and SIGTERM run the shutdown hooks (exit 130 / 143): say what was stopped and
+        // what is kept, once, unless the command had finished
+        boolean writesResults = args.length > 0
+                && java.util.Set.of("train", "evaluate", "ablate", "robustness", "report", "data", "bench").contains(args[0]);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (writesResults && !done.get()) {
+                System.err.println("interrupted: `" + command + "` was stopped by a signal; finished runs and files"
+                        + " are kept, the unfinished run is not (its staging folder under <results>/.incomplete is"
+                        + " removed by the next run there)");
+                System.err.flush();
+            }
+        }, "interrupt-message"));
+        int code = run(args);
+        done.set(true);
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code (for tests). */
