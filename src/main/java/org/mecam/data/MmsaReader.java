@@ -26,6 +26,8 @@ public final class MmsaReader {
     private static final Logger LOG = LoggerFactory.getLogger(MmsaReader.class);
     /** Vocabulary of bert-base-uncased, the tokenizer of MMSA's text_bert. */
     static final int BERT_VOCAB = 30522;
+    /** Token ids must be below this: the largest common BERT-family vocabulary (XLM-R, 250002). */
+    static final int MAX_VOCAB = 250_002;
     /** [UNK] in bert-base-uncased. */
     static final int BERT_UNK = 100;
 
@@ -54,7 +56,7 @@ public final class MmsaReader {
         nonFinite.counts().forEach((where, n) -> notes.add(where + ": " + n + " non-finite values mapped to 0"));
         Split train = splits[0];
         boolean aligned = !data.split("train").has("audio_lengths");
-        int vocab = ids ? Math.max(BERT_VOCAB, maxId(splits) + 1) : 0;
+        int vocab = ids ? Math.max(BERT_VOCAB, maxId(file, splits) + 1) : 0;
         MultimodalDataset.Info info = new MultimodalDataset.Info("mmsa:" + stem(file),
                 file.toAbsolutePath() + " (MMSA layout, " + (aligned ? "aligned" : "unaligned") + ")", train.textLen,
                 train.textFeatures == null ? 0 : train.textFeatures.dim(), vocab, train.audio.length(), train.audio.dim(),
@@ -176,11 +178,22 @@ public final class MmsaReader {
         return new TextBert(ids, lengths, len);
     }
 
-    private static int maxId(Split[] splits) {
+    /**
+     * @return the largest token id
+     * @throws DataFormatException for a negative id or one of {@link #MAX_VOCAB} or more (the
+     *     embedding table is sized by the largest id: an id of 1e9 would ask for 3 TB)
+     */
+    private static int maxId(Path file, Split[] splits) {
         int m = 0;
         for (Split s : splits) {
             if (s.textIds != null) {
-                for (int id : s.textIds) {
+                for (int i = 0; i < s.textIds.length; i++) {
+                    int id = s.textIds[i];
+                    if (id < 0 || id >= MAX_VOCAB) {
+                        throw new DataFormatException(file + ": split '" + s.name + "', key 'text_bert': token id " + id
+                                + " (sample " + i / s.textLen + ", position " + i % s.textLen + ") is outside [0, "
+                                + MAX_VOCAB + "), the range of BERT vocabularies");
+                    }
                     m = Math.max(m, id);
                 }
             }

@@ -227,6 +227,25 @@ class BadDatasetTest {
     }
 
     @Test
+    void tokenIdsOutsideABertVocabulary() throws IOException {
+        for (long bad : new long[] {1_000_000_000L, -5}) {
+            Path file = broken("ids" + bad + ".pkl", r -> {
+                long[] bert = new long[4 * 3 * LT];
+                for (int i = 0; i < 4; i++) {
+                    bert[(i * 3) * LT] = 101;
+                    bert[(i * 3) * LT + 1] = i == 2 ? bad : 2000;
+                    bert[(i * 3 + 1) * LT] = 1;
+                    bert[(i * 3 + 1) * LT + 1] = 1;
+                }
+                train(r).put("text_bert", PickleWriter.longs(new long[] {4, 3, LT}, bert));
+            });
+            rejectedArgs(new String[] {"train", "--config", "tiny", "--epochs", "1", "--dataset", "mmsa", "--text-mode",
+                "bert", "--path", file.toString()}, file.getFileName().toString(), "split 'train', key 'text_bert'",
+                "token id " + bad + " (sample 2, position 1)", "outside [0, 250002)");
+        }
+    }
+
+    @Test
     void wrongNumberOfDimensions() throws IOException {
         rejected(broken("ndim.pkl", r -> train(r).put("audio", PickleWriter.floats(new long[] {4, LA * 3}, ramp(4 * LA * 3)))),
                 "ndim.pkl", "split 'train', key 'audio'", "[4, 15]", "expected [N, La, Da]");
