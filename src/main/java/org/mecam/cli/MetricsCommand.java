@@ -55,15 +55,21 @@ final class MetricsCommand implements Callable<Integer> {
     }
 
     private static float number(Path file, int line, String column, String text) {
+        double v;
         try {
-            float v = Float.parseFloat(text.trim());
-            if (!Float.isFinite(v)) {
-                throw new NumberFormatException("not finite");
-            }
-            return v;
+            v = Double.parseDouble(text.trim());
         } catch (NumberFormatException e) {
+            throw new ConfigException(file + ": line " + line + ", column '" + column + "': '" + text
+                    + "' is not a number");
+        }
+        if (!Double.isFinite(v)) {
             throw new ConfigException(file + ": line " + line + ", column '" + column + "': '" + text
                     + "' is not a finite number");
         }
+        if (Math.abs(v) > Float.MAX_VALUE) {
+            throw new ConfigException(file + ": line " + line + ", column '" + column + "': " + text
+                    + " is outside the float range (|x| <= 3.4e38) in which metrics are computed");
+        }
+        return (float) v;
     }
 }

@@ -67,6 +67,13 @@ public final class Checkpoint {
                 values.put(name, readNpy(zip, file, name, shape));
                 shapes.put(name, shape[0]);
             }
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new ConfigException(file + ": not a readable checkpoint (a truncated or damaged .npz: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); train the run again or restore the file");
+        }
+        if (values.isEmpty()) {
+            throw new ConfigException(file + ": not a checkpoint (" + Files.size(file) + " bytes, no .npy arrays in it);"
+                    + " train the run again or restore the file");
         }
         try (NoGrad ignored = NoGrad.enter()) {
             for (Pair<String, Parameter> p : block.getParameters()) {
