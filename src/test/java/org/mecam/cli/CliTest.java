@@ -110,6 +110,33 @@ class CliTest {
         Result nan = run("metrics", "--predictions", csv.toString());
         assertEquals(2, nan.code());
         assertTrue(nan.err().contains("line 2"));
+        Files.writeString(csv, "prediction,label\n1e308,1\n");
+        Result huge = run("metrics", "--predictions", csv.toString());
+        assertEquals(2, huge.code());
+        assertTrue(huge.err().contains("outside the float range") && !huge.err().contains("not a finite"), huge.err());
+    }
+
+    /** A 0-byte or cut checkpoint is named as such, not as a checkpoint of another config. */
+    @Test
+    void evaluateOfADamagedCheckpoint() throws IOException {
+        Path results = tmp.resolve("results");
+        assertEquals(0, run("train", "--config", "tiny", "--epochs", "1", "--quiet", "--tensorboard", "false",
+                "--diagnostics", "false", "--results", results.toString()).code());
+        Path runDir;
+        try (java.util.stream.Stream<Path> s = Files.list(results)) {
+            runDir = s.filter(p -> !p.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
+        }
+        Path npz = runDir.resolve("checkpoint/model.npz");
+        byte[] good = Files.readAllBytes(npz);
+        Files.write(npz, new byte[0]);
+        Result empty = run("evaluate", "--checkpoint", runDir.toString());
+        assertEquals(2, empty.code(), empty.err());
+        assertTrue(empty.err().startsWith("error: ") && empty.err().contains("not a checkpoint (0 bytes"), empty.err());
+        Files.write(npz, java.util.Arrays.copyOf(good, good.length / 2));
+        Result cut = run("evaluate", "--checkpoint", runDir.toString());
+        assertEquals(2, cut.code(), cut.err());
+        assertTrue(cut.err().contains("not a readable checkpoint (a truncated or damaged .npz"), cut.err());
+        assertEquals(1, cut.err().lines().filter(l -> l.startsWith("error:")).count(), cut.err());
     }
 
     @Test
