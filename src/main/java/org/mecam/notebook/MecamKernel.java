@@ -1,6 +1,5 @@
 package org.mecam.notebook;
 
-import com.google.gson.annotations.SerializedName;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -236,12 +235,14 @@ public final class MecamKernel extends BaseKernel {
         @SuppressWarnings("unused")
         private final String status = "aborted";
 
-        @SuppressWarnings("unused")
-        @SerializedName("execution_count")
-        private final int executionCount;
+        // named as the protocol field, without a gson annotation: the kit's jar relocates its own
+        // gson (so that kernels with an older gson on their class path, such as IJava, do not
+        // break it), and jjava serialises this reply with the gson it brings
+        @SuppressWarnings({"unused", "checkstyle:MemberName"})
+        private final int execution_count;
 
         AbortedReply(int executionCount) {
-            this.executionCount = executionCount;
+            this.execution_count = executionCount;
         }
     }
 
