@@ -6,3 +6,5 @@ import org.mecam.data.*;
 import org.mecam.eval.*;
 import org.mecam.experiment.*;
 import org.mecam.report.*;
+// Under IJava: show charts as PNG and tables as HTML, as the kit's kernel does (no-op elsewhere).
+org.mecam.notebook.IJavaDisplay.registerIfPresent();

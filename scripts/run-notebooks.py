@@ -9,7 +9,7 @@ the kernel installed as mecam-java; fails on the first cell error. Each notebook
 "mecam": {"min_images": N} says how many image outputs (PNG or SVG) it must produce. Executed
 copies go to --out. The scale comes from the environment (MAX_EPOCH, DATASET_LIMIT, SEEDS,
 RESULTS; see the README): unset, the notebooks run at full scale. Writes --out/summary.json
-with each notebook's seconds, images and status.
+with each notebook's seconds, images, HTML outputs and status.
 """
 import argparse
 import glob
@@ -36,6 +36,10 @@ def images(nb):
     return n
 
 
+def html_outputs(nb):
+    return sum(1 for cell in nb.cells for out in cell.get("outputs", []) if "text/html" in out.get("data", {}))
+
+
 def run(path, out_dir, kernel, timeout):
     nb = nbformat.read(path, as_version=4)
     expected = nb.metadata.get("mecam", {}).get("min_images", 0)
@@ -56,7 +60,7 @@ def run(path, out_dir, kernel, timeout):
     if status == "ok" and found < expected:
         status, error = "error", "%d image outputs, expected at least %d" % (found, expected)
     return {"notebook": os.path.basename(path), "status": status, "seconds": round(seconds, 1),
-            "images": found, "min_images": expected, "error": error, "executed": out_path}
+            "images": found, "min_images": expected, "html": html_outputs(nb), "error": error, "executed": out_path}
 
 
 def main():

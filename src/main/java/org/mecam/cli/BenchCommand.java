@@ -1,7 +1,6 @@
 package org.mecam.cli;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -175,7 +174,7 @@ final class BenchCommand implements Callable<Integer> {
                     "--warmup", String.valueOf(warm), "--steps", String.valueOf(n), "--threads", String.valueOf(threads),
                     "--device", device, "--out", file.toString()));
             exec(cmd, env, work.resolve(name + "-" + p + ".log"));
-            JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            JsonObject json = org.mecam.config.ConfigJson.parse(Files.readString(file)).getAsJsonObject();
             List<Double> t = doubles(json, "train_ms");
             List<Double> e = doubles(json, "eval_ms");
             train.addAll(t);
@@ -240,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
                 List<String> cmd = javaCommand();
                 cmd.addAll(List.of("org.mecam.cli.Main", "bench-data-worker", "--path", file.toString(), "--out", json.toString()));
                 exec(cmd, Map.of(), work.resolve(shapes.name() + "-java-" + r + ".log"));
-                JsonObject j = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+                JsonObject j = org.mecam.config.ConfigJson.parse(Files.readString(json)).getAsJsonObject();
                 load.add(j.get("load_seconds").getAsDouble());
                 loadRead.add(j.get("load_and_read_all_seconds").getAsDouble());
                 heapPeak = Math.max(heapPeak, j.get("heap_peak_bytes").getAsDouble());

@@ -39,6 +39,16 @@ public final class ConfigJson {
     private ConfigJson() {}
 
     /** @return the config as pretty JSON */
+    /**
+     * Parses JSON text as {@code JsonParser.parseString} does. Written with the older API on
+     * purpose: kernels such as IJava put gson 2.8.5 (which lacks {@code parseString}) on the
+     * class path ahead of the kit's gson, and the kit's classes must run with either.
+     */
+    @SuppressWarnings("deprecation")
+    public static JsonElement parse(String text) {
+        return new JsonParser().parse(text);
+    }
+
     public static String toJson(RunConfig config) {
         return GSON.toJson(config);
     }
@@ -80,7 +90,7 @@ public final class ConfigJson {
     public static RunConfig fromJson(String json, String source) {
         JsonElement root;
         try {
-            root = JsonParser.parseString(json);
+            root = parse(json);
         } catch (JsonParseException e) {
             throw new ConfigException(source + ": not valid JSON: " + jsonError(e), e);
         }
@@ -148,7 +158,7 @@ public final class ConfigJson {
 
     private static JsonElement parseScalar(String text) {
         try {
-            return JsonParser.parseString(text);
+            return parse(text);
         } catch (JsonParseException e) {
             return new JsonPrimitive(text);
         }

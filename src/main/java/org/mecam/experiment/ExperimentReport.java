@@ -2,7 +2,6 @@ package org.mecam.experiment;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -268,7 +267,7 @@ public final class ExperimentReport {
             String reference = null;
             String robRef = null;
             if (Files.isRegularFile(file)) {
-                JsonObject j = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+                JsonObject j = org.mecam.config.ConfigJson.parse(Files.readString(file)).getAsJsonObject();
                 for (JsonElement e : j.getAsJsonArray("variants")) {
                     variants.add(e.getAsString());
                 }

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -304,7 +303,7 @@ public final class Grid {
             throw new ConfigException("cannot read grid " + fileOrName + ": " + e.getMessage(), e);
         }
         try {
-            return new Grid(JsonParser.parseString(text).getAsJsonObject(), source);
+            return new Grid(org.mecam.config.ConfigJson.parse(text).getAsJsonObject(), source);
         } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
             throw new ConfigException(source + ": not a valid grid: "
                     + (e instanceof JsonParseException ? org.mecam.config.ConfigJson.jsonError(e) : e.getMessage()), e);

@@ -2,7 +2,6 @@ package org.mecam.experiment;
 
 import ai.djl.Device;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +120,7 @@ public final class RunFiles {
 
     private static JsonObject json(Path file) {
         try {
-            return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+            return org.mecam.config.ConfigJson.parse(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         } catch (RuntimeException e) {

