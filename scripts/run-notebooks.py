@@ -15,6 +15,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import sys
 import time
 
@@ -37,7 +38,16 @@ def images(nb):
 
 
 def html_outputs(nb):
-    return sum(1 for cell in nb.cells for out in cell.get("outputs", []) if "text/html" in out.get("data", {}))
+    """HTML outputs (tables), not counting the kit kernel's live training-progress displays."""
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            text = data.get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            if "text/html" in data and not re.match(r"epoch \d+/\d+ \[", text):
+                n += 1
+    return n
 
 
 def run(path, out_dir, kernel, timeout):
