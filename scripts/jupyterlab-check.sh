@@ -25,7 +25,7 @@ java -jar target/mecam.jar kernel install --sys-prefix --python .venv/bin/python
 lab_root="$work/lab"
 rm -rf "$lab_root"
 mkdir -p "$lab_root/notebooks"
-cp notebooks/00-quickstart.ipynb "$lab_root/notebooks/"
+cp notebooks/00-quickstart.ipynb notebooks/setup.jsh "$lab_root/notebooks/"
 ln -s "$root/target" "$lab_root/target"
 
 port="${PORT:-8899}"
