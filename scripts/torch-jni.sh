@@ -118,7 +118,7 @@ if [ -z "$djl_src" ]; then
     url=https://github.com/deepjavalibrary/djl/archive/refs/tags/v0.36.0.tar.gz
     echo "downloading DJL v0.36.0 sources from $url"
     mkdir -p "$djl_src"
-    curl -fsSL "$url" | tar -xz -C "$djl_src" --strip-components=1 \
+    curl -fsSL --connect-timeout 20 --max-time 600 "$url" | tar -xz -C "$djl_src" --strip-components=1 \
       || die "could not download $url (offline? pass --djl-src with DJL's v0.36.0 sources)"
   fi
 fi
