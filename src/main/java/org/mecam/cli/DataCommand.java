@@ -69,6 +69,9 @@ final class DataCommand {
             if (out.getParent() != null && !Files.isDirectory(out.toAbsolutePath().getParent())) {
                 throw new ConfigException("--out: directory " + out.toAbsolutePath().getParent() + " does not exist");
             }
+            if (Files.isDirectory(out)) {
+                throw new ConfigException("--out " + out + " is a directory: name the file to write, e.g. " + out.resolve("data.pkl"));
+            }
             RunConfig c = ConfigOptions.resolve(spec, null);
             c.validate();
             NativeRuntime.start(c.threads);

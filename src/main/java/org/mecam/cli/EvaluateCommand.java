@@ -27,8 +27,23 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "a run directory")
     Path dir;
 
+    @Option(names = "--allow-diverged", description = "evaluate a run whose training diverged (it has failure.json):"
+            + " its checkpoint is the last good epoch's")
+    boolean allowDiverged;
+
     @Override
     public Integer call() {
+        String failure = RunFiles.failureMessage(dir);
+        if (failure != null && !Files.isRegularFile(dir.resolve(org.mecam.experiment.TrainedRun.CHECKPOINT))) {
+            spec.commandLine().getErr().println("error: " + dir.resolve(RunFiles.FAILURE) + ": this run diverged before"
+                    + " any epoch finished (" + failure + "), so it has no checkpoint to evaluate");
+            return Main.EXIT_NON_FINITE;
+        }
+        if (failure != null && !allowDiverged) {
+            spec.commandLine().getErr().println("error: " + dir.resolve(RunFiles.FAILURE) + ": this run diverged ("
+                    + failure + "); its checkpoint is the last good epoch's: add --allow-diverged to evaluate it anyway");
+            return Main.EXIT_NON_FINITE;
+        }
         Experiments.Evaluation e = Experiments.evaluate(dir);
         Map<String, Object> out = new LinkedHashMap<>(e.metrics().toMap());
         Path saved = dir.resolve(RunFiles.METRICS);

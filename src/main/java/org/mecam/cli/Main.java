@@ -2,6 +2,7 @@ package org.mecam.cli;
 
 import java.io.PrintWriter;
 import org.mecam.config.ConfigException;
+import org.mecam.config.IoFailure;
 import org.mecam.train.NonFiniteLossException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,12 @@ public final class Main {
     public static final int EXIT_INPUT = 2;
     /** Exit code of a run stopped by a non-finite loss. */
     public static final int EXIT_NON_FINITE = 3;
+    /** Exit code of an input/output failure: a full disk, a read-only folder, a refused rename. */
+    public static final int EXIT_IO = 4;
+    /** Exit code of an interrupted command (a notebook's interrupt; signals give 130 and 143). */
+    public static final int EXIT_INTERRUPTED = 130;
+    /** Set to 1 to see the stack trace of an unexpected error. */
+    public static final String DEBUG = "MECAM_DEBUG";
 
     private Main() {}
 
@@ -34,8 +41,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (writesResults && !done.get()) {
                 System.err.println("interrupted: `" + command + "` was stopped by a signal; finished runs and files"
-                        + " are kept, the unfinished run is not (its staging folder under <results>/.incomplete is"
-                        + " removed by the next run there)");
+                        + " are kept, the unfinished run is removed (a grid resumes where it stopped)");
                 System.err.flush();
             }
         }, "interrupt-message"));
@@ -75,7 +81,24 @@ public final class Main {
             err.println("error: " + e.getMessage());
             return EXIT_NON_FINITE;
         }
-        e.printStackTrace(err);
+        if (e instanceof org.mecam.engine.Interruption.InterruptedRunException) {
+            err.println("interrupted: " + e.getMessage());
+            return EXIT_INTERRUPTED;
+        }
+        boolean debug = "1".equals(System.getenv(DEBUG)) || Boolean.getBoolean("mecam.debug");
+        if (IoFailure.is(e)) {
+            err.println("error: " + IoFailure.describe(e));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return EXIT_IO;
+        }
+        err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + IoFailure.describe(e));
+        if (debug) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(a bug in the kit: please report it with the stack trace that " + DEBUG + "=1 prints)");
+        }
         return 1;
     }
 

@@ -299,7 +299,7 @@ public final class RunConfig {
         }
         checkFiles(errors);
         if (!errors.isEmpty()) {
-            throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
+            throw new ConfigException("invalid configuration: " + String.join("; ", errors));
         }
     }
 

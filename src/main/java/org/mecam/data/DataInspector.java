@@ -225,7 +225,7 @@ public final class DataInspector {
                         kind.append(a.isStrings() ? "string array" : "array");
                         shape.append(Arrays.toString(a.shape()));
                         dtype.append(a.dtype().describe());
-                        nonFinite.append(a.dtype().isNumeric() && a.dtype().kind() == 'f' ? countNonFinite(a) : 0);
+                        nonFinite.append(a.dtype().isNumeric() && a.dtype().kind() == 'f' ? PickleData.countNonFinite(a) : 0);
                     } else {
                         kind.append(v instanceof List ? "list" : PickleReader.describe(v).split(" ")[0]);
                         shape.append(v instanceof List ? "[" + ((List<?>) v).size() + "]" : "");
@@ -239,23 +239,6 @@ public final class DataInspector {
             throw new UncheckedIOException(e);
         }
         return Table.create("arrays", split, key, kind, shape, dtype, nonFinite);
-    }
-
-    private static long countNonFinite(NpyArray a) {
-        float[] chunk = new float[1 << 20];
-        long bad = 0;
-        try {
-            for (long p = 0; p < a.size(); p += chunk.length) {
-                int count = (int) Math.min(chunk.length, a.size() - p);
-                a.readStorage(p, count, chunk, 0);
-                for (int k = 0; k < count; k++) {
-                    bad += Float.isFinite(chunk[k]) ? 0 : 1;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bad;
     }
 
     private static String layout(Path file) {

@@ -8,6 +8,8 @@ import org.mecam.config.TextMode;
 /** Loads the dataset a configuration names and checks that it can feed the configured model. */
 public final class Datasets {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Datasets.class);
+
     private Datasets() {}
 
     /**
@@ -35,6 +37,10 @@ public final class Datasets {
         }
         data = data.limit(c.datasetLimit);
         checkFits(c, data);
+        for (String note : data.notes()) {
+            // also in each run's config.json (provenance.datasetNotes) and in `data inspect`
+            LOG.info("{}: {}", data.info().source(), note);
+        }
         return data;
     }
 

@@ -82,7 +82,7 @@ public final class MultReader {
             NpyArray text = s.array("text", "[N, 50, 300] GloVe features", 3);
             s.requireN("text", text.shape()[0], n, "labels");
             FrameStore store = PickleData.frames(s, "text", text, nonFinite);
-            int[][] tl = PickleData.frontLengths(store, s.name + "/text", nonFinite);
+            int[][] tl = PickleData.frontLengths(store);
             b.textFeatures(store, tl[1]).textLengths(tl[0]);
         } else {
             int len = s.has("text") ? (int) s.array("text", "[N, 50, 300]", 3).shape()[1] : 50;
@@ -97,7 +97,7 @@ public final class MultReader {
             NpyArray a = s.array(key, "[N, L, D]", 3);
             s.requireN(key, a.shape()[0], n, "labels");
             FrameStore store = PickleData.frames(s, key, a, nonFinite);
-            int[][] l = PickleData.frontLengths(store, s.name + "/" + key, nonFinite);
+            int[][] l = PickleData.frontLengths(store);
             if (key.equals("audio")) {
                 b.audio(store, l[0], l[1]);
             } else {

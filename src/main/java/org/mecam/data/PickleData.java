@@ -187,6 +187,8 @@ final class PickleData implements AutoCloseable {
         }
         if (a.isMappableFloat32()) {
             ByteSource.FileRegion r = a.bytes().fileRegion();
+            // read in place, made finite as frames are copied: counted here so that a note says so
+            nonFinite.add(s.name + "/" + key, countNonFinite(a));
             return new MappedFrames(r.channel(), r.file(), r.offset(), n, len, dim, true);
         }
         FloatTensor3 out = FloatTensor3.zeros(n, len, dim);
@@ -232,6 +234,24 @@ final class PickleData implements AutoCloseable {
         return bad;
     }
 
+    /** @return the number of NaN and infinite values of a float array, read in chunks */
+    static long countNonFinite(NpyArray a) {
+        float[] chunk = new float[(int) Math.min(1 << 20, Math.max(1, a.size()))];
+        long bad = 0;
+        try {
+            for (long p = 0; p < a.size(); p += chunk.length) {
+                int count = (int) Math.min(chunk.length, a.size() - p);
+                a.readStorage(p, count, chunk, 0);
+                for (int k = 0; k < count; k++) {
+                    bad += Float.isFinite(chunk[k]) ? 0 : 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + a, e);
+        }
+        return bad;
+    }
+
     private static long sanitize(float[] values) {
         long bad = 0;
         for (int k = 0; k < values.length; k++) {
@@ -266,11 +286,11 @@ final class PickleData implements AutoCloseable {
 
     /**
      * For front-padded data: per sample, the first frame with a non-zero (or non-finite) value;
-     * the valid length runs from there to the end. Counts the raw non-finite values on the way.
+     * the valid length runs from there to the end.
      *
      * @return {lengths, starts}
      */
-    static int[][] frontLengths(FrameStore s, String where, NonFinite nonFinite) {
+    static int[][] frontLengths(FrameStore s) {
         int[] lengths = new int[s.size()];
         int[] starts = new int[s.size()];
         FloatBuffer buf = FloatBuffer.allocate(s.length() * s.dim());
@@ -289,13 +309,6 @@ final class PickleData implements AutoCloseable {
             }
             starts[i] = first;
             lengths[i] = s.length() - first;
-            if (s instanceof MappedFrames) {
-                long bad = 0;
-                for (int k = 0; k < s.length() * s.dim(); k++) {
-                    bad += Float.isFinite(buf.get(k)) ? 0 : 1;
-                }
-                nonFinite.add(where, bad);
-            }
         }
         return new int[][] {lengths, starts};
     }

@@ -231,7 +231,11 @@ public final class NativeRuntime {
         return v != null && !v.isBlank() ? v : System.getProperty(key);
     }
 
-    private static void setenvIfAbsent(String name, String value) {
+    /**
+     * Sets a variable in the process environment that native libraries read (libc {@code setenv}),
+     * unless it is set already; {@code System.getenv} keeps showing the value the JVM started with.
+     */
+    public static void setenvIfAbsent(String name, String value) {
         if (System.getenv(name) != null) {
             return;
         }

@@ -12,6 +12,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.mecam.config.ConfigException;
+import org.mecam.config.IoFailure;
 import org.mecam.config.DatasetKind;
 import org.mecam.config.RunConfig;
 import org.mecam.config.Method;
@@ -95,11 +96,10 @@ public final class Experiments {
         try {
             dir = RunDirectory.start(target == null ? Paths.get(config.results) : target.getParent(), runId(config, start));
         } catch (IOException e) {
-            throw new ConfigException("cannot create a run directory under " + Paths.get(config.results).toAbsolutePath()
-                    + ": " + e.getMessage(), e);
+            throw IoFailure.wrap("cannot create a run directory under " + Paths.get(config.results).toAbsolutePath(), e);
         }
+        Outcome o;
         try {
-            Outcome o;
             if (config.method == Method.MECAM) {
                 TrainingProgress progress = config.tensorboard
                         ? TensorBoardProgress.open(dir.file(TensorBoardProgress.FOLDER), config, listener) : listener;
@@ -114,15 +114,23 @@ public final class Experiments {
                 o = fitTribuo(config, data, options);
             }
             RunFiles.write(dir, config, data, runtime, device, start, o, options);
-            Path finalDir = target == null ? dir.commit() : dir.commitTo(target);
-            return new RunResult(finalDir, config, o.training, o.metrics, o.predictions, data.test().labels);
         } catch (IOException e) {
-            dir.abandon();
-            throw new UncheckedIOException(e);
+            dir.abandon(); // half-written: nothing of it is kept, and its space is freed
+            throw IoFailure.wrap("cannot write the run", e);
         } catch (RuntimeException | Error e) {
             dir.abandon();
             throw e;
         }
+        Path finalDir;
+        try {
+            finalDir = target == null ? dir.commit() : dir.commitTo(target);
+        } catch (IOException e) {
+            // the run is complete: keep it where it is rather than lose hours of training
+            Path kept = dir.keep();
+            throw IoFailure.wrap("cannot move the finished run into place (it is kept, complete, in " + kept
+                    + "; move it by hand)", e);
+        }
+        return new RunResult(finalDir, config, o.training, o.metrics, o.predictions, data.test().labels);
     }
 
     /** What training produced, for writing. */
@@ -145,8 +153,12 @@ public final class Experiments {
                     rows = Robustness.evaluate(predictor, data, options, config.seed);
                 }
             }
-            Files.createDirectories(dir.file("checkpoint"));
-            Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
+            if (training.bestEpoch() > 0) {
+                // the selected epoch (the last good one when training diverged later); a run that diverged
+                // before any epoch finished keeps no checkpoint: its weights are not worth evaluating
+                Files.createDirectories(dir.file("checkpoint"));
+                Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
+            }
             SentimentMetrics metrics = predictions == null ? null : SentimentMetrics.compute(predictions, data.test().labels);
             return new Outcome(training, metrics, predictions, rows);
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
+import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
@@ -71,22 +72,52 @@ public final class GridRunner {
         }
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
+        String[] errors = new String[workers];
         for (int w = 0; w < workers; w++) {
             Process p = launcher.start(gridRef, root, w, workers);
-            // copied rather than inherited, so that a notebook cell shows the workers' progress
-            pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out"));
-            pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err"));
+            int worker = w;
+            // copied rather than inherited, so that a notebook cell shows the workers' progress; a
+            // worker's "error:" line is kept, to be said once by this process
+            pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out", null));
+            pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err", line -> errors[worker] = line));
             processes.add(p);
         }
         List<String> failures = new ArrayList<>();
+        // SIGTERM / SIGINT of this process: the workers are stopped the same way (their own hooks
+        // remove their unfinished runs) rather than finding out that their parent is gone
+        Thread stopWorkers = new Thread(() -> processes.forEach(p -> {
+            p.destroy();
+            try {
+                p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), "stop-grid-workers");
+        Runtime.getRuntime().addShutdownHook(stopWorkers);
         try {
-            for (int w = 0; w < workers; w++) {
-                Process p = processes.get(w);
-                while (!p.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    Interruption.check();
+            boolean[] reported = new boolean[workers];
+            for (int left = workers; left > 0; ) {
+                Interruption.check();
+                for (int w = 0; w < workers; w++) {
+                    Process p = processes.get(w);
+                    if (reported[w] || p.isAlive()) {
+                        continue;
+                    }
+                    reported[w] = true;
+                    left--;
+                    pumps.get(2 * w + 1).join(5000); // its last lines
+                    if (p.exitValue() == EXIT_IO) {
+                        // the same wall stops every worker: stop them all now, keep what is finished
+                        throw IoFailure.wrap("stopped at an I/O failure in worker " + w,
+                                new IOException(errors[w] == null ? "exit code 4" : errors[w].substring("error: ".length())));
+                    }
+                    if (p.exitValue() != 0) {
+                        failures.add("worker " + w + " exited with code " + p.exitValue()
+                                + (errors[w] == null ? "" : ": " + errors[w].substring("error: ".length())));
+                    }
                 }
-                if (p.exitValue() != 0) {
-                    failures.add("worker " + w + " exited with code " + p.exitValue());
+                if (left > 0) {
+                    Thread.sleep(200);
                 }
             }
             for (Thread t : pumps) {
@@ -100,10 +131,21 @@ public final class GridRunner {
                     p.destroy();
                 }
             }
+            for (Process p : processes) {
+                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopWorkers);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook is running
+            }
         }
         int done = (int) runs.stream().filter(r -> Files.isDirectory(r.dir(root, grid.name()))).count();
         return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
     }
+
+    /** Exit code of a worker stopped by an I/O failure (as the command line's). */
+    static final int EXIT_IO = 4;
 
     /** @return the default intra-op threads of each of {@code workers} worker processes (shared: one each on small machines) */
     public static int workerThreads(int workers) {
@@ -144,39 +186,77 @@ public final class GridRunner {
                 continue;
             }
             Interruption.check();
-            LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
-                    spec.variant(), spec.seed());
-            RunConfig c = spec.config();
-            try {
-                NativeRuntime.start(c.threads);
-                MultimodalDataset d = data.computeIfAbsent(dataKey(c), k -> Datasets.load(c));
-                RunResult r = Experiments.run(c, d, listener, target, grid.options(spec));
-                if (!r.succeeded()) {
-                    LOG.warn("grid {}: {} / seed {} stopped: {}", grid.name(), spec.variant(), spec.seed(),
-                            r.training().failure().getMessage());
+            try (RunClaim claim = RunClaim.tryClaim(target)) {
+                if (claim == null) {
+                    LOG.warn("grid {}: {} / seed {} is being run by another live process: not run twice", grid.name(),
+                            spec.variant(), spec.seed());
+                    failures.add(spec.variant() + " / seed " + spec.seed() + ": being run by another process");
+                    continue;
                 }
-                if (r.metrics() == null) {
-                    // kept (the same seed diverges the same way again) but reported: it has no metrics
-                    failures.add(spec.variant() + " / seed " + spec.seed() + ": no epoch finished with a finite loss, see "
-                            + target.resolve("failure.json"));
+                if (Files.isDirectory(target)) { // finished meanwhile by the process that held the claim
+                    skipped++;
+                    continue;
                 }
-                ran++;
-            } catch (ConfigException | Interruption.InterruptedRunException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
-                failures.add(spec.variant() + " / seed " + spec.seed() + ": " + e);
+                LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
+                        spec.variant(), spec.seed());
+                if (runOne(grid, spec, target, data, listener, failures)) {
+                    ran++;
+                }
+            } catch (IOException e) {
+                throw IoFailure.wrap("grid " + grid.name() + ": cannot claim " + target, e);
             }
         }
         return new Summary(runs.size(), skipped, ran, failures);
     }
 
-    private static Thread pump(java.io.InputStream from, java.io.PrintStream to, String name) {
+    /**
+     * Runs one run of the grid into {@code target}; a run that fails for a reason of its own is
+     * added to {@code failures} and the grid goes on, while a bad configuration, an interrupt and
+     * an I/O failure (which would stop every later run too) stop the grid.
+     *
+     * @return whether the run finished (with metrics or not)
+     */
+    private static boolean runOne(Grid grid, Grid.RunSpec spec, Path target, Map<String, MultimodalDataset> data,
+            TrainingProgress listener, List<String> failures) {
+        RunConfig c = spec.config();
+        try {
+            NativeRuntime.start(c.threads);
+            MultimodalDataset d = data.computeIfAbsent(dataKey(c), k -> Datasets.load(c));
+            RunResult r = Experiments.run(c, d, listener, target, grid.options(spec));
+            if (!r.succeeded()) {
+                LOG.warn("grid {}: {} / seed {} stopped: {}", grid.name(), spec.variant(), spec.seed(),
+                        r.training().failure().getMessage());
+            }
+            if (r.metrics() == null) {
+                // kept (the same seed diverges the same way again) but reported: it has no metrics
+                failures.add(spec.variant() + " / seed " + spec.seed() + ": no epoch finished with a finite loss, see "
+                        + target.resolve("failure.json"));
+            }
+            return true;
+        } catch (ConfigException | Interruption.InterruptedRunException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (IoFailure.is(e)) {
+                throw IoFailure.wrap("grid " + grid.name() + ": " + spec.variant() + " / seed " + spec.seed(), e);
+            }
+            LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
+            failures.add(spec.variant() + " / seed " + spec.seed() + ": " + e);
+            return false;
+        }
+    }
+
+    /** Copies a worker's output line by line; its "error: " lines go to {@code errors} instead, when given. */
+    private static Thread pump(java.io.InputStream from, java.io.PrintStream to, String name,
+            java.util.function.Consumer<String> errors) {
         Thread t = new Thread(() -> {
             try (java.io.BufferedReader r = new java.io.BufferedReader(
                     new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    to.println(line);
+                    if (errors != null && line.startsWith("error: ")) {
+                        errors.accept(line);
+                    } else {
+                        to.println(line);
+                    }
                 }
             } catch (IOException e) {
                 // the worker is gone; its exit code tells

@@ -10,8 +10,8 @@ import org.mecam.engine.Interruption;
  * The entry point of a grid worker process ({@link WorkerLauncher#localJvms}):
  * {@code --grid FILE|NAME --results DIR --shard K --of N} runs every N-th pending run starting at
  * K; {@code --index I} runs run I of the grid alone (a Slurm array task, {@link SlurmGrid}), unless
- * another live job claims it. Exit 0 when every run succeeded, 1 when a run failed, 2 for a bad grid or results root (one
- * {@code error:} line), 130 when interrupted.
+ * another live job claims it. Exit 0 when every run succeeded, 1 when a run failed, 2 for a bad grid or results root,
+ * 4 for an I/O failure (one {@code error:} line each), 130 when interrupted.
  */
 public final class GridWorker {
 
@@ -27,8 +27,8 @@ public final class GridWorker {
 
     /**
      * A local worker stops when the grid process that started it is gone, however it ended
-     * (SIGKILL included): its unfinished run stays in staging, which the next run removes, and the
-     * resumed grid runs it again.
+     * (SIGKILL included): its unfinished run is removed from staging as the worker exits (or, if
+     * the worker cannot finish exiting, by the next run there), and the resumed grid runs it again.
      */
     static void dieWithParent(String pid) {
         if (pid == null || pid.isBlank()) {
@@ -36,7 +36,19 @@ public final class GridWorker {
         }
         Runnable stop = () -> {
             System.err.println("grid worker: the grid process " + pid + " is gone: stopping");
-            Runtime.getRuntime().halt(143);
+            // exit, not halt: the shutdown hooks remove the unfinished run's staging directory; a
+            // second thread halts if they hang
+            Thread guard = new Thread(() -> {
+                try {
+                    Thread.sleep(20_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Runtime.getRuntime().halt(143);
+            }, "worker-exit-guard");
+            guard.setDaemon(true);
+            guard.start();
+            System.exit(143);
         };
         ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(p -> p.onExit().thenRun(stop), stop);
     }
@@ -67,6 +79,12 @@ public final class GridWorker {
         } catch (Interruption.InterruptedRunException e) {
             System.err.println("grid worker interrupted");
             return 130;
+        } catch (RuntimeException e) {
+            if (!org.mecam.config.IoFailure.is(e)) {
+                throw e;
+            }
+            System.err.println("error: " + org.mecam.config.IoFailure.describe(e));
+            return GridRunner.EXIT_IO;
         }
     }
 }

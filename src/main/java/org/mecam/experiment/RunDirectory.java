@@ -20,19 +20,25 @@ public final class RunDirectory {
 
     /** Staging area under the results root; leftovers of killed runs can be deleted at any time. */
     public static final String STAGING = ".incomplete";
+    /** Marker of a complete run kept in staging because it could not be renamed into place. */
+    static final String KEPT = "KEPT-not-moved.txt";
 
     private final Path root;
     private final String id;
     private final Path staging;
+    /** Whether this run created the results root (removed again, if left empty, when the run is abandoned). */
+    private final boolean createdRoot;
 
     private RunDirectory(Path root, String id) throws IOException {
         this.root = root;
         this.id = id;
+        this.createdRoot = !Files.exists(root);
         removeDeadStaging(root.resolve(STAGING));
         this.staging = root.resolve(STAGING).resolve(id + OWNER + UUID.randomUUID().toString().substring(0, 8));
         for (int attempt = 1; ; attempt++) {
             try {
                 Files.createDirectories(staging);
+                OPEN.add(staging);
                 return;
             } catch (java.nio.file.NoSuchFileException e) {
                 if (attempt == 3) { // the staging area was removed meanwhile by another run's tidy-up
@@ -40,6 +46,15 @@ public final class RunDirectory {
                 }
             }
         }
+    }
+
+    /** Staging directories of this process not yet committed, kept or abandoned. */
+    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        // SIGINT / SIGTERM (a grid stopping its workers, say): what was being written goes at once
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(RunDirectory::deleteRecursively),
+                "remove-unfinished-runs"));
     }
 
     /** "@host-pid-": who writes a staging directory, so that a later run can tell a dead writer's leftovers. */
@@ -66,6 +81,9 @@ public final class RunDirectory {
         try (Stream<Path> dirs = Files.list(staging)) {
             for (Path d : dirs.toList()) {
                 String name = d.getFileName().toString();
+                if (Files.exists(d.resolve(KEPT))) {
+                    continue;
+                }
                 int at = name.lastIndexOf(mine);
                 if (at < 0) {
                     continue;
@@ -129,6 +147,7 @@ public final class RunDirectory {
             }
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                OPEN.remove(staging);
                 tidy();
                 return target;
             } catch (FileAlreadyExistsException e) {
@@ -147,6 +166,7 @@ public final class RunDirectory {
         Files.createDirectories(target.getParent());
         try {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            OPEN.remove(staging);
         } catch (java.nio.file.FileSystemException e) {
             // Linux reports a rename onto a non-empty directory as a plain FileSystemException
             // ("Directory not empty"), not as FileAlreadyExists/DirectoryNotEmpty
@@ -160,10 +180,35 @@ public final class RunDirectory {
         return target;
     }
 
+    /**
+     * Marks the staging directory as a complete run that could not be moved into place (a rename
+     * the file system refused), so that no later run removes it as a dead process's leftover.
+     *
+     * @return the staging directory, which holds the whole run
+     */
+    public Path keep() {
+        OPEN.remove(staging);
+        try {
+            Files.writeString(staging.resolve(KEPT), "a finished run that could not be moved to " + root.resolve(id)
+                    + "; move it by hand (without this file)\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // a full disk: the name alone must do (removeDeadStaging keeps what it cannot read either)
+        }
+        return staging;
+    }
+
     /** Deletes the staging directory (after a failure that must leave nothing behind). */
     public void abandon() {
+        OPEN.remove(staging);
         deleteRecursively(staging);
         tidy();
+        if (createdRoot) {
+            try {
+                Files.deleteIfExists(root); // bad input leaves no empty results root behind
+            } catch (IOException e) {
+                // not empty: another run uses it
+            }
+        }
     }
 
     /** Deletes a directory tree, ignoring what cannot be deleted. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mecam.config.ConfigException;
+import org.mecam.config.IoFailure;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.Method;
 import org.mecam.config.RunConfig;
@@ -139,6 +140,10 @@ public final class RunFiles {
             if (e instanceof OutOfMemoryError) {
                 throw (OutOfMemoryError) e;
             }
+            if (IoFailure.is(e)) {
+                // a full disk is not a drawing problem: the run cannot be written either
+                throw IoFailure.wrap("figure " + name, e);
+            }
             LOG.warn("figure {} not drawn ({}); the run is kept, and `report` can draw it later", name, e.toString());
         }
     }
@@ -219,6 +224,16 @@ public final class RunFiles {
         return m;
     }
 
+    /** @return the message of a run's failure.json, or null when the run did not diverge */
+    public static String failureMessage(Path dir) {
+        Path file = dir.resolve(FAILURE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        JsonObject f = json(file);
+        return f.has("message") && f.get("message").isJsonPrimitive() ? f.get("message").getAsString() : "see " + file;
+    }
+
     private static Map<String, Object> failureJson(FitResult training) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("message", training.failure().getMessage());
@@ -229,7 +244,7 @@ public final class RunFiles {
         f.put("value", String.valueOf(training.failure().value()));
         f.put("checkpoint", training.bestEpoch() > 0
                 ? "checkpoint/model.npz holds epoch " + training.bestEpoch() + " (the last good selected checkpoint)"
-                : "no epoch finished: checkpoint/model.npz holds the weights before the failing step");
+                : "no epoch finished with a finite loss: no checkpoint is kept");
         f.put("hint", "lower --lr-main or --beta, or check the input data for extreme values");
         return f;
     }

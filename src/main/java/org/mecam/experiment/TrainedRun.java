@@ -55,6 +55,11 @@ public final class TrainedRun implements AutoCloseable {
     public static TrainedRun open(Path runDir) {
         Path configFile = runDir.resolve("config.json");
         Path weights = runDir.resolve(CHECKPOINT);
+        if (Files.isRegularFile(configFile) && !Files.isRegularFile(weights)
+                && Files.isRegularFile(runDir.resolve(RunFiles.FAILURE))) {
+            throw new ConfigException(runDir.resolve(RunFiles.FAILURE) + ": this run diverged before any epoch finished ("
+                    + RunFiles.failureMessage(runDir) + "), so it has no checkpoint to load");
+        }
         for (Path p : List.of(configFile, weights)) {
             if (!Files.isRegularFile(p)) {
                 throw new ConfigException("not a run directory: " + p.toAbsolutePath() + " is missing");

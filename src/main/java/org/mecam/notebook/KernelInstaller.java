@@ -214,6 +214,7 @@ public final class KernelInstaller {
 
     /** @return the kernel's logo: a teal square with "M" */
     static BufferedImage logo(int size) {
+        org.mecam.report.HeadlessFonts.ensure();
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

@@ -23,6 +23,7 @@ public final class FigureFiles {
 
     static {
         System.setProperty("java.awt.headless", "true");
+        HeadlessFonts.ensure();
     }
 
     private FigureFiles() {}
@@ -41,16 +42,27 @@ public final class FigureFiles {
             throws IOException {
         Files.createDirectories(dir);
         BufferedImage image = image(panels, columns);
+        String svgText = svg(panels, columns);
         Path png = dir.resolve(base + ".png");
-        Path tmpPng = dir.resolve("." + base + ".png.partial");
-        if (!ImageIO.write(image, "png", tmpPng.toFile())) {
-            throw new IOException("no PNG writer");
-        }
-        Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Path svg = dir.resolve(base + ".svg");
+        Path tmpPng = dir.resolve("." + base + ".png.partial");
         Path tmpSvg = dir.resolve("." + base + ".svg.partial");
-        Files.writeString(tmpSvg, svg(panels, columns), java.nio.charset.StandardCharsets.UTF_8);
-        Files.move(tmpSvg, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            if (!ImageIO.write(image, "png", tmpPng.toFile())) {
+                throw new IOException("no PNG writer");
+            }
+            Files.writeString(tmpSvg, svgText, java.nio.charset.StandardCharsets.UTF_8);
+            Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmpSvg, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // a full disk, say: no half-written figure is left behind
+            Files.deleteIfExists(tmpPng);
+            Files.deleteIfExists(tmpSvg);
+            if (e instanceof IOException) {
+                throw new IOException("cannot write " + dir.resolve(base) + ".png/.svg: " + e.getMessage(), e);
+            }
+            throw e;
+        }
         return List.of(png, svg);
     }
 

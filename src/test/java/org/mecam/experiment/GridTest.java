@@ -289,6 +289,26 @@ class GridTest {
         d.abandon();
     }
 
+    /** A run claimed by a live process (here: this one) is skipped, not started a second time. */
+    @Test
+    void aClaimedRunIsNotRunTwice() throws Exception {
+        TestSupport.start();
+        Path root = tmp.resolve("claimed");
+        Grid g = Grid.load("smoke");
+        Path target = g.expand().get(0).dir(root, g.name());
+        try (RunClaim claim = RunClaim.tryClaim(target)) {
+            assertTrue(claim != null);
+            assertEquals(null, RunClaim.tryClaim(target), "a second claim while the first is held");
+            GridRunner.Summary s = GridRunner.runIndices(g, root, List.of(0), null);
+            assertEquals(0, s.ran());
+            assertTrue(s.failures().get(0).contains("being run by another process"), s.failures().toString());
+            assertFalse(Files.exists(target));
+        }
+        try (RunClaim again = RunClaim.tryClaim(target)) {
+            assertTrue(again != null, "released when closed");
+        }
+    }
+
     @Test
     void localWorkersDieWithTheirGridProcess() throws Exception {
         Path root = tmp.resolve("orphans");
