@@ -109,6 +109,15 @@ final class AblationReport {
         }
         table.note("Bold: best mean of the column. Variants marked same as another reuse its runs: "
                 + (spec.sameAs().isEmpty() ? "none" : spec.sameAs().toString()) + ".");
+        int missing = 0;
+        for (int v = 0; v < seeds.length; v++) {
+            missing += Math.max(0, spec.seeds() - seeds[v]);
+        }
+        if (missing > 0) {
+            // a grid still running, stopped, or with diverged runs: said, never silently averaged over less
+            table.note("Incomplete: " + missing + " of " + spec.seeds() * seeds.length + " variant-seed results are"
+                    + " missing (not finished yet, or diverged); each row is over the seeds in its 'seeds' column.");
+        }
         return new AblationStats(means, stds, table);
     }
 

@@ -249,9 +249,12 @@ public final class ExperimentReport {
         return out;
     }
 
-    /** The order, aliases and references of a grid's variants (from its grid.json when present). */
+    /**
+     * The order, aliases and references of a grid's variants, and how many seeds each should have
+     * (from its grid.json when present; 0 when unknown).
+     */
     record GridSpec(String name, List<String> variants, Map<String, String> sameAs, String reference,
-            String robustnessReference) {
+            String robustnessReference, int seeds) {
 
         String runVariant(String v) {
             return sameAs.getOrDefault(v, v);
@@ -266,6 +269,7 @@ public final class ExperimentReport {
             Map<String, String> sameAs = new LinkedHashMap<>();
             String reference = null;
             String robRef = null;
+            int seeds = 0;
             if (Files.isRegularFile(file)) {
                 JsonObject j = org.mecam.config.ConfigJson.parse(Files.readString(file)).getAsJsonObject();
                 for (JsonElement e : j.getAsJsonArray("variants")) {
@@ -275,6 +279,7 @@ public final class ExperimentReport {
                 reference = j.get("reference").isJsonNull() ? null : j.get("reference").getAsString();
                 robRef = j.get("robustness_reference") == null || j.get("robustness_reference").isJsonNull() ? null
                         : j.get("robustness_reference").getAsString();
+                seeds = j.has("seeds") && j.get("seeds").isJsonArray() ? j.getAsJsonArray("seeds").size() : 0;
             } else {
                 Table m = store.metrics();
                 for (int i = 0; i < m.rowCount(); i++) {
@@ -284,7 +289,7 @@ public final class ExperimentReport {
                 }
             }
             return new GridSpec(grid, variants, sameAs, reference == null && !variants.isEmpty() ? variants.get(0) : reference,
-                    robRef);
+                    robRef, seeds);
         }
     }
 
