@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigJson;
-import org.mecam.config.Fusion;
 import org.mecam.config.Preset;
 import org.mecam.config.TextMode;
 import org.mecam.experiment.StepBenchmark;
@@ -47,7 +46,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StepBenchmark.Result r = StepBenchmark.run(
                 org.mecam.config.Choice.parse(TextMode.class, "mode", mode),
-                org.mecam.config.Choice.parse(Fusion.class, "fusion", fusion),
+                org.mecam.config.FusionKind.of(fusion).key(),
                 org.mecam.config.Choice.parse(Preset.class, "preset", preset), batch, warmup, steps, threads, device);
         Files.writeString(out, ConfigJson.GSON.toJson(r.toMap()), StandardCharsets.UTF_8);
         return 0;

@@ -61,6 +61,10 @@ final class ConfigOptions {
     }
 
     private static String label(Field f) {
+        if (f.getName().equals("fusion")) {
+            return org.mecam.config.FusionKind.all().stream().map(org.mecam.config.FusionKind::key)
+                    .collect(Collectors.joining("|"));
+        }
         if (Choice.class.isAssignableFrom(f.getType())) {
             return Arrays.stream(f.getType().getEnumConstants()).map(c -> ((Choice) c).key())
                     .collect(Collectors.joining("|"));

@@ -208,6 +208,13 @@ public final class ConfigJson {
                 }
                 field.setBoolean(config, Boolean.parseBoolean(p.getAsString()));
             } else if (type == String.class) {
+                if (field.getName().equals("fusion")) {
+                    try {
+                        FusionKind.of(p.getAsString()); // a registered variant: named where it was written
+                    } catch (ConfigException e) {
+                        throw new ConfigException(source + ": " + e.getMessage(), e);
+                    }
+                }
                 field.set(config, p.getAsString());
             } else if (Choice.class.isAssignableFrom(type)) {
                 field.set(config, parseChoice(type, field.getName(), p.getAsString(), source));

@@ -137,8 +137,9 @@ public final class RunConfig {
             + " false = the published form, whose loss is ~1e-10 with no gradient, METHOD.md)", group = "model")
     public boolean excludeSelf = true;
 
-    @Doc(value = "attention, pooled, concat; baselines: late (per-modality heads averaged), early (one LSTM over concatenated aligned features)", group = "model")
-    public Fusion fusion = Fusion.ATTENTION;
+    @Doc(value = "how the modalities are fused: one of the registered variants (FusionKind; METHOD.md describes"
+            + " each): attention, pooled, concat; baselines late and early", group = "model")
+    public String fusion = "attention";
 
     @Doc(value = "attention heads h", group = "model")
     public int heads = 8;
@@ -225,6 +226,14 @@ public final class RunConfig {
         return out;
     }
 
+    /**
+     * @return the fusion variant named by {@link #fusion}
+     * @throws ConfigException when no variant has that key
+     */
+    public FusionKind fusionKind() {
+        return FusionKind.of(fusion);
+    }
+
     /** @return whether the run uses modality {@code m} ('t', 'a' or 'v') */
     public boolean uses(char m) {
         return modalities.indexOf(m) >= 0;
@@ -288,11 +297,10 @@ public final class RunConfig {
         if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
             errors.add("device: must be auto, cpu or gpu; got '" + device + "'");
         }
-        if (fusion == Fusion.EARLY && (alpha > 0 || beta > 0)) {
-            errors.add("fusion=early: the contrastive and MI terms need per-modality vectors; set --alpha 0 --beta 0");
-        }
-        if (fusion == Fusion.EARLY && textMode != TextMode.FEATURES) {
-            errors.add("fusion=early concatenates token features: needs --text-mode features");
+        try {
+            errors.addAll(fusionKind().check(this));
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
         }
         if (method != Method.MECAM && textMode != TextMode.FEATURES && uses('t')) {
             errors.add("method=" + method.key() + " pools token features: needs --text-mode features");

@@ -54,8 +54,8 @@ public final class Datasets {
             throw new ConfigException("textMode=" + c.textMode.key() + " needs token ids, but " + info.source()
                     + " has none (MMSA: key text_bert; MulT: pass --vocab to tokenise the CSV text)");
         }
-        if (c.fusion == org.mecam.config.Fusion.EARLY && !info.aligned()) {
-            throw new ConfigException("fusion=early needs aligned data (one audio and vision frame per token); "
+        if (c.fusionKind().needsAlignedLengths() && !info.aligned()) {
+            throw new ConfigException("fusion=" + c.fusion + " needs aligned data (one audio and vision frame per token); "
                     + info.source() + " is unaligned");
         }
         for (Split s : data.splits()) {

@@ -189,7 +189,7 @@ public final class Experiments {
     static String runId(RunConfig c, Instant start) {
         String data = c.dataset == DatasetKind.SYNTHETIC ? c.preset.key()
                 : c.dataset.key() + "-" + Paths.get(c.path).getFileName().toString().replaceAll("\\.[^.]*$", "");
-        String id = ID_TIME.format(start) + "-" + data + "-" + c.fusion.key() + "-s" + c.seed;
+        String id = ID_TIME.format(start) + "-" + data + "-" + c.fusion + "-s" + c.seed;
         return c.name.isEmpty() ? id : id + "-" + c.name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

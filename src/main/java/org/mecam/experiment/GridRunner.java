@@ -239,7 +239,12 @@ public final class GridRunner {
             if (IoFailure.is(e)) {
                 throw IoFailure.wrap("grid " + grid.name() + ": " + spec.variant() + " / seed " + spec.seed(), e);
             }
-            LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
+            if ("1".equals(System.getenv("MECAM_DEBUG"))) {
+                LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
+            } else {
+                LOG.error("grid {}: run {} / seed {} failed: {} (MECAM_DEBUG=1 shows the stack trace)", grid.name(),
+                        spec.variant(), spec.seed(), IoFailure.describe(e));
+            }
             failures.add(spec.variant() + " / seed " + spec.seed() + ": " + e);
             return false;
         }

@@ -37,7 +37,7 @@ public record RepresentationProbe(Map<Character, float[][]> before, Map<Characte
      */
     public static RepresentationProbe of(Path runDir, int maxSamples) {
         RunConfig c = ConfigJson.load(runDir.resolve("config.json").toString());
-        if (c.method != Method.MECAM || c.fusion == org.mecam.config.Fusion.EARLY) {
+        if (c.method != Method.MECAM || !c.fusionKind().hasModalityEncoders()) {
             return null;
         }
         try (TrainedRun run = TrainedRun.open(runDir); NoGrad ignored = NoGrad.enter()) {

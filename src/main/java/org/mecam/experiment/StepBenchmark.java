@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mecam.config.BertSize;
-import org.mecam.config.Fusion;
 import org.mecam.config.Preset;
 import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
@@ -54,8 +53,8 @@ public final class StepBenchmark {
     }
 
     /** @return the entry name, e.g. {@code features-attention-mosi-unaligned} */
-    public static String name(TextMode mode, Fusion fusion, Preset shape) {
-        return mode.key() + "-" + fusion.key() + "-" + shape.key();
+    public static String name(TextMode mode, String fusion, Preset shape) {
+        return mode.key() + "-" + fusion + "-" + shape.key();
     }
 
     /**
@@ -65,7 +64,7 @@ public final class StepBenchmark {
      * @param warmup untimed steps first
      * @param steps timed steps
      */
-    public static Result run(TextMode mode, Fusion fusion, Preset shape, int batchSize, int warmup, int steps,
+    public static Result run(TextMode mode, String fusion, Preset shape, int batchSize, int warmup, int steps,
             int threads, String device) {
         NativeRuntime.start(threads);
         RunConfig c = new RunConfig();
@@ -116,7 +115,7 @@ public final class StepBenchmark {
                 }
             }
         }
-        return new Result(name(mode, fusion, shape), mode.key(), fusion.key(), shape.key(), batchSize, train, stage0,
+        return new Result(name(mode, fusion, shape), mode.key(), fusion, shape.key(), batchSize, train, stage0,
                 stage1, eval, build);
     }
 

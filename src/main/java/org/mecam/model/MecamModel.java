@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mecam.config.Fusion;
 import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
 import org.mecam.data.Batch;
@@ -90,29 +89,22 @@ public final class MecamModel extends AbstractBlock {
     private final SequenceEncoder vision;
     private final Map<Character, IntraModalContrastiveLoss> contrast = new LinkedHashMap<>();
     private final Map<String, Mmilb> mmilb = new LinkedHashMap<>();
-    private final TalkingHeadsCrossAttention audioAttention;
-    private final TalkingHeadsCrossAttention visionAttention;
-    private final RegressionHead head;
-    private final Map<Character, RegressionHead> lateHeads = new LinkedHashMap<>();
-    private final SequenceEncoder early;
+    private final FusionVariant variant;
+    private final FusionStep fusion;
 
     private MecamModel(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
         super(VERSION);
         this.config = c;
         this.data = data;
-        if (c.fusion == Fusion.EARLY) {
+        this.variant = FusionVariant.of(c.fusion);
+        if (!variant.hasModalityEncoders()) {
             text = null;
             textDim = c.textDim;
             audio = null;
             vision = null;
-            audioAttention = null;
-            visionAttention = null;
-            early = addChildBlock("early", SequenceEncoder.builder().hidden(c.textDim).out(c.textDim)
-                    .dropout(c.dropoutText).build());
-            head = addChildBlock("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+            fusion = variant.build(new FusionContext(c, textDim, this::addChildBlock));
             return;
         }
-        early = null;
         if (c.uses('t')) {
             Block encoder = textEncoder(c, data, manager);
             text = addChildBlock("text", encoder);
@@ -136,17 +128,8 @@ public final class MecamModel extends AbstractBlock {
                 mmilb.put(pair, addChildBlock("mmilb_" + pair, Mmilb.create(width(pair.charAt(1)))));
             }
         }
-        boolean attention = (c.fusion == Fusion.ATTENTION || c.fusion == Fusion.POOLED) && c.uses('t');
-        audioAttention = attention && c.uses('a') ? addChildBlock("attention_a", attention(c, c.audioOut)) : null;
-        visionAttention = attention && c.uses('v') ? addChildBlock("attention_v", attention(c, c.visionOut)) : null;
-        if (c.fusion == Fusion.LATE) {
-            for (char m : c.modalities.toCharArray()) {
-                lateHeads.put(m, addChildBlock("head_" + m, RegressionHead.create(c.projHidden, c.dropoutPrj)));
-            }
-            head = null;
-        } else {
-            head = addChildBlock("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
-        }
+        // the variant's blocks come last: the order fixes initialisation and checkpoint names
+        fusion = variant.build(new FusionContext(c, textDim, this::addChildBlock));
     }
 
     /**
@@ -189,12 +172,6 @@ public final class MecamModel extends AbstractBlock {
             default:
                 throw new IllegalArgumentException("unknown text mode " + c.textMode);
         }
-    }
-
-    private TalkingHeadsCrossAttention attention(RunConfig c, int out) {
-        return TalkingHeadsCrossAttention.builder().heads(c.heads).headDim(c.headDim).out(out)
-                .textDim(textDim).talkingHeads(c.talkingHeads).bidirectional(c.bidirectional)
-                .dropout(c.attnDropout).build();
     }
 
     /** @return the MMILB pairs among the modalities in use: tv, ta, va (x first, y second) */
@@ -308,8 +285,9 @@ public final class MecamModel extends AbstractBlock {
      * @param memory the entropy memory (stage 1), or null to skip the entropy term
      */
     public Output forward(ParameterStore ps, Batch batch, Stage stage, EntropyMemory memory, boolean training) {
-        if (early != null) {
-            return earlyFusion(ps, batch, training);
+        if (!variant.hasModalityEncoders()) {
+            FusionStep.Fused f = fusion.forward(ps, batch, training);
+            return new Output(f.prediction(), null, null, null, null, null, f.fused(), null);
         }
         Encoded enc = encode(ps, batch, training);
         if (stage == Stage.MMILB) {
@@ -326,9 +304,9 @@ public final class MecamModel extends AbstractBlock {
     public Output main(ParameterStore ps, Batch batch, Encoded enc, Stage stage, EntropyMemory memory,
             boolean training, boolean keepAttention) {
         Map<Character, NDArray> attention = keepAttention ? new LinkedHashMap<>() : null;
-        NDArray fused = fuse(ps, enc, training, attention);
-        NDArray prediction = lateHeads.isEmpty() ? head.forward(ps, new NDList(fused), training).head()
-                : lateFusion(ps, enc, training);
+        FusionStep.Fused f = fusion.forward(ps, enc, training, attention);
+        NDArray fused = f.fused();
+        NDArray prediction = f.prediction();
         if (stage == Stage.EVAL) {
             return new Output(prediction, null, null, null, null, enc, fused, attention);
         }
@@ -337,100 +315,6 @@ public final class MecamModel extends AbstractBlock {
         NDArray lld = mmilb.isEmpty() ? null : lld(ps, enc, training);
         NDArray entropy = memory == null || mmilb.isEmpty() ? null : entropy(ps, batch, enc, memory, training);
         return new Output(prediction, nce, perModality, lld, entropy, enc, fused, attention);
-    }
-
-    /** Late fusion: each modality's own head, predictions averaged. */
-    private NDArray lateFusion(ParameterStore ps, Encoded enc, boolean training) {
-        NDArray sum = null;
-        for (Map.Entry<Character, RegressionHead> e : lateHeads.entrySet()) {
-            NDArray p = e.getValue().forward(ps, new NDList(enc.vector(e.getKey())), training).head(); // (B)
-            sum = sum == null ? p : sum.add(p);
-        }
-        return sum.mul(Ops.scalar(sum, 1.0 / lateHeads.size()));
-    }
-
-    /**
-     * Early fusion: one LSTM over the frame-wise concatenation of the aligned modalities. The data
-     * are aligned (checked when the dataset is loaded), but a batch's modalities may still differ in
-     * length, e.g. after a cross-sample conflict perturbation swapped in another sample's modality:
-     * shorter ones are right-padded with zero frames and each sample's sequence ends at the last
-     * valid frame of any modality.
-     */
-    private Output earlyFusion(ParameterStore ps, Batch batch, boolean training) {
-        List<Batch.Sequence> used = new ArrayList<>();
-        for (char m : new char[] {'t', 'a', 'v'}) {
-            if (config.uses(m)) {
-                used.add(m == 't' ? batch.text : m == 'a' ? batch.audio : batch.vision);
-            }
-        }
-        long len = 0;
-        for (Batch.Sequence s : used) {
-            len = Math.max(len, s.data().getShape().get(1));
-        }
-        int[] last = new int[batch.size()];
-        Arrays.fill(last, -1);
-        NDList frames = new NDList();
-        for (Batch.Sequence s : used) {
-            Shape shape = s.data().getShape(); // (B, L, D)
-            long l = shape.get(1);
-            frames.add(l == len ? s.data() : NDArrays.concat(new NDList(s.data(),
-                    batch.manager.zeros(new Shape(shape.get(0), len - l, shape.get(2)), s.data().getDataType())), 1));
-            for (int k = 0; k < last.length; k++) {
-                last[k] = Math.max(last[k], s.lengths()[k] - 1);
-            }
-        }
-        NDArray x = frames.size() == 1 ? frames.head() : NDArrays.concat(frames, 2); // (B, L, Dt + Da + Dv)
-        NDArray lastIndex = used.size() == 1 ? used.get(0).last() : NativeArrays.longs(batch.manager, toLongs(last));
-        NDArray fused = early.forward(ps, new NDList(x, lastIndex), training).get(1); // (B, d)
-        NDArray prediction = head.forward(ps, new NDList(fused), training).head();
-        return new Output(prediction, null, null, null, null, null, fused, null);
-    }
-
-    private static long[] toLongs(int[] values) {
-        long[] out = new long[values.length];
-        for (int k = 0; k < values.length; k++) {
-            out[k] = values[k];
-        }
-        return out;
-    }
-
-    private NDArray fuse(ParameterStore ps, Encoded enc, boolean training, Map<Character, NDArray> attention) {
-        NDList parts = new NDList();
-        NDArray t = enc.textVector();
-        NDArray a = enc.audioVector();
-        NDArray v = enc.visionVector();
-        if (audioAttention != null) {
-            TalkingHeadsCrossAttention.Result r = attend(ps, audioAttention, enc.audioFrames(), enc.audioMask(), a, enc, training, attention != null);
-            a = r.fused();
-            t = r.textResidual() == null ? t : t.add(r.textResidual());
-            if (attention != null) {
-                attention.put('a', r.weights());
-            }
-        }
-        if (visionAttention != null) {
-            TalkingHeadsCrossAttention.Result r = attend(ps, visionAttention, enc.visionFrames(), enc.visionMask(), v, enc, training, attention != null);
-            v = r.fused();
-            t = r.textResidual() == null ? t : t.add(r.textResidual());
-            if (attention != null) {
-                attention.put('v', r.weights());
-            }
-        }
-        for (NDArray part : new NDArray[] {t, a, v}) {
-            if (part != null) {
-                parts.add(part);
-            }
-        }
-        return parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 1);
-    }
-
-    private TalkingHeadsCrossAttention.Result attend(ParameterStore ps, TalkingHeadsCrossAttention block,
-            NDArray frames, NDArray frameMask, NDArray pooled, Encoded enc, boolean training, boolean keepWeights) {
-        if (config.fusion == Fusion.POOLED) {
-            long b = pooled.getShape().get(0);
-            NDArray ones = pooled.getManager().ones(new Shape(b, 1));
-            return block.attend(ps, pooled.expandDims(1), ones, enc.textVector().expandDims(1), ones, training, keepWeights);
-        }
-        return block.attend(ps, frames, frameMask, enc.textStates(), enc.textMask(), training, keepWeights);
     }
 
     private NDArray contrastive(ParameterStore ps, Batch batch, Encoded enc, boolean training,
@@ -537,13 +421,11 @@ public final class MecamModel extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        if (early != null) {
-            throw new UnsupportedOperationException("fusion=early: use forward(ParameterStore, Batch, ...)");
+        if (!variant.hasModalityEncoders()) {
+            throw new UnsupportedOperationException("fusion=" + variant.key() + ": use forward(ParameterStore, Batch, ...)");
         }
         Encoded enc = encodeList(ps, inputs, training);
-        NDArray fused = fuse(ps, enc, training, null);
-        return new NDList(lateHeads.isEmpty() ? head.forward(ps, new NDList(fused), training).head()
-                : lateFusion(ps, enc, training));
+        return new NDList(fusion.forward(ps, enc, training, null).prediction());
     }
 
     private Encoded encodeList(ParameterStore ps, NDList in, boolean training) {
@@ -575,11 +457,8 @@ public final class MecamModel extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
         long b = in[0].get(0);
-        if (early != null) {
-            long width = (config.uses('t') ? in[0].get(2) : 0) + (config.uses('a') ? in[3].get(2) : 0)
-                    + (config.uses('v') ? in[6].get(2) : 0);
-            early.initialize(manager, dataType, new Shape(b, in[0].get(1), width), new Shape(b));
-            head.initialize(manager, dataType, new Shape(b, textDim));
+        if (!variant.hasModalityEncoders()) {
+            fusion.initialize(manager, dataType, in);
             return;
         }
         if (text != null) {
@@ -598,31 +477,6 @@ public final class MecamModel extends AbstractBlock {
             e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey().charAt(0))),
                     new Shape(b, width(e.getKey().charAt(1))));
         }
-        boolean pooled = config.fusion == Fusion.POOLED;
-        Shape textStates = pooled ? new Shape(b, 1, textDim) : new Shape(b, in[1].get(1), textDim);
-        if (audioAttention != null) {
-            Shape frames = pooled ? new Shape(b, 1, config.audioOut) : new Shape(b, in[3].get(1), config.audioHidden);
-            audioAttention.initialize(manager, dataType, frames, new Shape(b, frames.get(1)), textStates,
-                    new Shape(b, textStates.get(1)));
-        }
-        if (visionAttention != null) {
-            Shape frames = pooled ? new Shape(b, 1, config.visionOut) : new Shape(b, in[6].get(1), config.visionHidden);
-            visionAttention.initialize(manager, dataType, frames, new Shape(b, frames.get(1)), textStates,
-                    new Shape(b, textStates.get(1)));
-        }
-        if (head != null) {
-            head.initialize(manager, dataType, new Shape(b, headWidth()));
-        }
-        for (Map.Entry<Character, RegressionHead> e : lateHeads.entrySet()) {
-            e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey())));
-        }
-    }
-
-    private int headWidth() {
-        int w = 0;
-        for (char m : config.modalities.toCharArray()) {
-            w += width(m);
-        }
-        return w;
+        fusion.initialize(manager, dataType, in);
     }
 }

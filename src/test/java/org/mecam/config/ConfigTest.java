@@ -12,7 +12,7 @@ class ConfigTest {
     @Test
     void jsonRoundTripKeepsEveryValue() {
         RunConfig c = new RunConfig();
-        c.fusion = Fusion.POOLED;
+        c.fusion = "pooled";
         c.selection = Selection.TEST_LEAKY;
         c.lrMain = 5e-4;
         c.modalities = "ta";

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
-import org.mecam.config.Fusion;
 import org.mecam.config.Method;
 import org.mecam.report.Stats;
 
@@ -42,7 +41,7 @@ class GridTest {
         assertEquals(1112, noFilter.config().seed);
         assertTrue(runs.stream().noneMatch(r -> r.variant().equals("positives=class7")), "same_as variants are not run");
         assertEquals("full", g.runVariant("positives=class7"));
-        assertEquals(Fusion.LATE, runs.stream().filter(r -> r.variant().equals("late fusion")).findFirst().orElseThrow()
+        assertEquals("late", runs.stream().filter(r -> r.variant().equals("late fusion")).findFirst().orElseThrow()
                 .config().fusion);
         assertEquals(Method.TRIBUO_LINEAR, runs.get(runs.size() - 1).config().method);
         assertTrue(runs.get(0).dir(tmp, g.name()).endsWith(Path.of("smoke", "synthetic-tiny", "full", "seed-1111")));

@@ -122,6 +122,48 @@ class MecamModelTest {
         assertTrue(differ, "a conflict makes some batch's modalities differ in length");
     }
 
+    /**
+     * Every registered fusion variant (a new one included, without editing this test): unique key,
+     * its own constraints honoured, a prediction per sample from the batch and from the generic
+     * block inputs alike.
+     */
+    @org.junit.jupiter.api.Test
+    void everyRegisteredFusionVariantBuildsAndPredicts() {
+        java.util.List<org.mecam.config.FusionKind> kinds = org.mecam.config.FusionKind.all();
+        assertEquals(kinds.size(), kinds.stream().map(org.mecam.config.FusionKind::key).distinct().count(), "unique keys");
+        assertTrue(kinds.size() >= 5, "attention, pooled, concat, late, early: " + org.mecam.config.FusionKind.keys());
+        for (org.mecam.config.FusionKind kind : kinds) {
+            assertTrue(kind instanceof FusionVariant, kind.key() + " is a model variant");
+            RunConfig c = TestSupport.tiny("fusion=" + kind.key());
+            if (!kind.check(c).isEmpty()) {
+                c.alpha = 0;
+                c.beta = 0;
+            }
+            assertTrue(kind.check(c).isEmpty(), kind.key() + ": " + kind.check(c));
+            c.validate();
+            Engine.getInstance().setRandomSeed(3);
+            MecamModel model = MecamModel.create(c, data.info(), manager);
+            try (Batch b = new BatchBuilder(data.test(), false, null).build(manager, range(0, 8));
+                    NoGrad ignored = NoGrad.enter()) {
+                MecamModel.Output out = model.forward(new ParameterStore(manager, false), b, MecamModel.Stage.EVAL, null,
+                        false);
+                assertEquals(new Shape(8), out.prediction().getShape(), kind.key());
+                for (float p : out.prediction().toFloatArray()) {
+                    assertTrue(Float.isFinite(p), kind.key());
+                }
+            }
+        }
+        RunConfig early = TestSupport.tiny("fusion=early");
+        org.mecam.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.mecam.config.ConfigException.class, early::validate);
+        assertTrue(e.getMessage().contains("--alpha 0 --beta 0"), e.getMessage());
+        RunConfig unknown = TestSupport.tiny();
+        unknown.fusion = "sum"; // set in code, past the parsers' check: validate names it
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.mecam.config.ConfigException.class, unknown::validate);
+        assertTrue(e.getMessage().contains("fusion: unknown value 'sum' (expected one of attention, pooled, concat"),
+                e.getMessage());
+    }
+
     private static int[] range(int from, int to) {
         int[] r = new int[to - from];
         for (int i = from; i < to; i++) {
