@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
-import org.mecam.notebook.KernelInstaller;
-import org.mecam.notebook.MecamKernel;
+import org.mecam.kernel.KernelInstaller;
+import org.mecam.kernel.KernelServer;
+import org.mecam.kernel.MecamKernel;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -107,7 +108,7 @@ final class KernelCommand {
             // the messaging library's own logs only when something is wrong
             System.setProperty("org.slf4j.simpleLogger.logFile", "System.out");
             System.setProperty("org.slf4j.simpleLogger.log.org.dflib", "warn");
-            MecamKernel.serve(connectionFile);
+            KernelServer.serve(connectionFile);
             return 0;
         }
     }

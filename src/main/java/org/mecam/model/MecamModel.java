@@ -18,7 +18,6 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

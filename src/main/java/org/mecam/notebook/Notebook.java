@@ -274,7 +274,8 @@ public final class Notebook {
             return d;
         }
         BaseKernel k = kernel();
-        return k instanceof MecamKernel ? k.getRenderer().render(value) : Renderers.standalone().render(value);
+        return k != null && Renderers.registeredIn(k.getRenderer()) ? k.getRenderer().render(value)
+                : Renderers.standalone().render(value);
     }
 
     /** @return the running kernel of this messaging library (ours or JJava), or null */

@@ -41,9 +41,19 @@ public final class Renderers {
 
     private Renderers() {}
 
+    /** The renderers the kit's renderers were registered with (its own kernel's). */
+    private static final java.util.Set<Renderer> REGISTERED =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /** @return whether {@link #registerAll} was called on {@code r} */
+    public static boolean registeredIn(Renderer r) {
+        return r != null && REGISTERED.contains(r);
+    }
+
     /** Registers the kit's renderers on a kernel's renderer. */
     @SuppressWarnings({"rawtypes", "unchecked"})
     public static void registerAll(Renderer r) {
+        REGISTERED.add(r);
         r.createRegistration((Class) Chart.class).preferring(MIMEType.IMAGE_PNG).supporting(MIMEType.IMAGE_SVG)
                 .register((chart, ctx) -> {
                     List<Chart<?, ?>> one = List.of((Chart<?, ?>) chart);

@@ -26,7 +26,7 @@ class NotebookFilesTest {
     void theSharedSetupImportsTheHelpers() throws IOException {
         String setup = Files.readString(Path.of("notebooks", "setup.jsh"));
         assertTrue(setup.contains("import static org.mecam.notebook.Notebook.*;") && setup.contains("import org.mecam.experiment.*;"));
-        String inlined = MecamKernel.inlineLoads("int x = 1;\n%load notebooks/setup.jsh\nknobs()");
+        String inlined = org.mecam.kernel.MecamKernel.inlineLoads("int x = 1;\n%load notebooks/setup.jsh\nknobs()");
         assertTrue(inlined.startsWith("int x = 1;\n// What every notebook") && inlined.endsWith("import org.mecam.report.*;\n// Under IJava: show charts as PNG and tables as HTML, as the kit's kernel does (no-op"
                         + " elsewhere).\norg.mecam.notebook.IJavaDisplay.registerIfPresent();\nknobs()"),
                 inlined);

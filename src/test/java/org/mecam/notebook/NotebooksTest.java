@@ -56,8 +56,8 @@ class NotebooksTest {
                 classpath.add(Path.of(e).toAbsolutePath().toString());
             }
         }
-        KernelInstaller.Spec spec = KernelInstaller.Spec.ofThisJvm();
-        KernelInstaller.install(new KernelInstaller.Spec(spec.name(), spec.displayName(), spec.java(), classpath,
+        org.mecam.kernel.KernelInstaller.Spec spec = org.mecam.kernel.KernelInstaller.Spec.ofThisJvm();
+        org.mecam.kernel.KernelInstaller.install(new org.mecam.kernel.KernelInstaller.Spec(spec.name(), spec.displayName(), spec.java(), classpath,
                 List.of("-Xmx3g"), Map.of()), JUPYTER.resolve("kernels"));
     }
 

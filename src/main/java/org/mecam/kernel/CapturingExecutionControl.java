@@ -1,4 +1,4 @@
-package org.mecam.notebook;
+package org.mecam.kernel;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,4 +1,4 @@
-package org.mecam.notebook;
+package org.mecam.kernel;
 
 import java.awt.Color;
 import java.awt.Font;
