@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Plain-PyTorch reference of the MECAM step that `mecam bench-worker --mode features` times.
+"""Plain-PyTorch reference of the MECAM step that `mecam bench` times in its worker processes (org.mecam.bench.BenchWorker step --mode features).
 
-Reproduces, without DJL, what org.mecam.experiment.StepBenchmark measures:
+Reproduces, without DJL, what org.mecam.bench.StepBenchmark measures:
 
   * training step  = Trainer.stage0Step (MMILB estimators maximise lld, encoders without gradient,
                      clip, Adam step) + Trainer.stage1Step (full loss, backward, clip, Adam step);
@@ -746,7 +746,7 @@ class Trainer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Data and timing (data/FullLengthData, experiment/StepBenchmark)
+# Data and timing (data/FullLengthData, bench/StepBenchmark)
 # ---------------------------------------------------------------------------------------------
 
 

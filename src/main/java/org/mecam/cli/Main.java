@@ -13,8 +13,7 @@ import picocli.CommandLine.Command;
                 + " talking-heads cross-attention (DJL / PyTorch).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, DataCommand.class,
             GridCommands.Ablate.class, GridCommands.RobustnessGrid.class, GridCommands.Report.class, BenchCommand.class,
-            KernelCommand.class, GridCommands.Worker.class, BenchWorkerCommand.class,
-            BenchDataWorkerCommand.class})
+            KernelCommand.class, GridCommands.Worker.class})
 public final class Main {
 
     /** Exit code of bad input or configuration. */
@@ -45,7 +44,19 @@ public final class Main {
                 System.err.flush();
             }
         }, "interrupt-message"));
-        int code = run(args);
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable t) { // an Error out of a command (a class that cannot load, say): one line, exit 1
+            done.set(true);
+            System.err.println("error: unexpected " + t.getClass().getSimpleName() + ": " + IoFailure.describe(t));
+            if ("1".equals(System.getenv(DEBUG))) {
+                t.printStackTrace();
+            } else {
+                System.err.println("(a bug in the kit, or its jar changed while it ran: " + DEBUG + "=1 shows the stack trace)");
+            }
+            code = 1;
+        }
         done.set(true);
         System.exit(code);
     }

@@ -1,7 +1,6 @@
 package org.mecam.experiment;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import java.io.IOException;
@@ -81,10 +80,12 @@ public final class Grid {
     private final Sweep sweep;
     private final String source;
     private final JsonObject json;
+    private final GridJson reader;
     private final int maxEpochs;
     private final int datasetLimit;
 
     private Grid(JsonObject json, String source) {
+        this.reader = new GridJson(source);
         this.source = source;
         this.json = json.deepCopy();
         for (String key : json.keySet()) {
@@ -92,42 +93,42 @@ public final class Grid {
                 throw new ConfigException(source + ": unknown key '" + key + "' (known: " + KEYS + ")");
             }
         }
-        name = text(json, "name", "name", null);
-        description = text(json, "description", "description", "");
-        base = object(json, "base", "base", null);
+        name = reader.text(json, "name", "name", null);
+        description = reader.text(json, "description", "description", "");
+        base = reader.object(json, "base", "base", null);
         seeds = new ArrayList<>();
         if (!json.has("seeds")) {
             seeds.addAll(List.of(1111L, 1112L, 1113L, 1114L, 1115L));
         } else {
-            JsonArray s = array(json, "seeds");
+            JsonArray s = reader.array(json, "seeds");
             for (int i = 0; i < s.size(); i++) {
-                seeds.add(integer(s.get(i), "seeds[" + i + "]"));
+                seeds.add(reader.integer(s.get(i), "seeds[" + i + "]"));
             }
         }
         datasets = new ArrayList<>();
         if (json.has("datasets")) {
-            JsonArray a = array(json, "datasets");
+            JsonArray a = reader.array(json, "datasets");
             for (int i = 0; i < a.size(); i++) {
                 String where = "datasets[" + i + "]";
-                JsonObject d = element(a.get(i), where, Set.of("name", "config"));
-                datasets.add(new Dataset(required(d, where), object(d, "config", where + ".config", null)));
+                JsonObject d = reader.element(a.get(i), where, Set.of("name", "config"));
+                datasets.add(new Dataset(reader.required(d, where), reader.object(d, "config", where + ".config", null)));
             }
         } else {
             datasets.add(new Dataset("synthetic", new JsonObject()));
         }
         variants = new ArrayList<>();
-        JsonArray va = array(json, "variants");
+        JsonArray va = reader.array(json, "variants");
         for (int i = 0; i < va.size(); i++) {
             String where = "variants[" + i + "]";
-            JsonObject v = element(va.get(i), where, Set.of("name", "config", "same_as"));
-            variants.add(new Variant(required(v, where), object(v, "config", where + ".config", null),
-                    text(v, "same_as", where + ".same_as", null)));
+            JsonObject v = reader.element(va.get(i), where, Set.of("name", "config", "same_as"));
+            variants.add(new Variant(reader.required(v, where), reader.object(v, "config", where + ".config", null),
+                    reader.text(v, "same_as", where + ".same_as", null)));
         }
-        reference = text(json, "reference", "reference", variants.isEmpty() ? null : variants.get(0).name());
-        sweep = json.has("robustness") ? sweep(object(json, "robustness", "robustness", SWEEP_KEYS)) : null;
-        JsonObject limits = object(json, "limits", "limits", Set.of("maxEpochs", "datasetLimit"));
-        maxEpochs = limits.has("maxEpochs") ? (int) integer(limits.get("maxEpochs"), "limits.maxEpochs") : 0;
-        datasetLimit = limits.has("datasetLimit") ? (int) integer(limits.get("datasetLimit"), "limits.datasetLimit") : 0;
+        reference = reader.text(json, "reference", "reference", variants.isEmpty() ? null : variants.get(0).name());
+        sweep = json.has("robustness") ? sweep(reader.object(json, "robustness", "robustness", SWEEP_KEYS)) : null;
+        JsonObject limits = reader.object(json, "limits", "limits", Set.of("maxEpochs", "datasetLimit"));
+        maxEpochs = limits.has("maxEpochs") ? (int) reader.integer(limits.get("maxEpochs"), "limits.maxEpochs") : 0;
+        datasetLimit = limits.has("datasetLimit") ? (int) reader.integer(limits.get("datasetLimit"), "limits.datasetLimit") : 0;
         if (maxEpochs < 0 || datasetLimit < 0) {
             throw new ConfigException(source + ": limits must be >= 0 (0 = no limit), got maxEpochs " + maxEpochs
                     + ", datasetLimit " + datasetLimit);
@@ -198,19 +199,19 @@ public final class Grid {
 
     private Sweep sweep(JsonObject r) {
         List<Perturbation.Kind> kinds = new ArrayList<>();
-        JsonArray ka = array(r, "perturbations", "robustness.perturbations");
+        JsonArray ka = reader.array(r, "perturbations", "robustness.perturbations");
         for (int i = 0; i < ka.size(); i++) {
             String where = "robustness.perturbations[" + i + "]";
             try {
-                kinds.add(Perturbation.Kind.of(text(ka.get(i), where)));
+                kinds.add(Perturbation.Kind.of(reader.text(ka.get(i), where)));
             } catch (ConfigException e) {
                 throw new ConfigException(source + ": " + where + ": " + e.getMessage(), e);
             }
         }
         List<Double> levels = new ArrayList<>();
-        JsonArray la = array(r, "levels", "robustness.levels");
+        JsonArray la = reader.array(r, "levels", "robustness.levels");
         for (int i = 0; i < la.size(); i++) {
-            double p = number(la.get(i), "robustness.levels[" + i + "]");
+            double p = reader.number(la.get(i), "robustness.levels[" + i + "]");
             if (!(p >= 0 && p <= 1)) {
                 throw new ConfigException(source + ": robustness level " + p + " is outside [0, 1]");
             }
@@ -219,7 +220,7 @@ public final class Grid {
         if (levels.isEmpty() || levels.get(0) != 0) {
             throw new ConfigException(source + ": robustness levels must start at 0 (the unperturbed test set)");
         }
-        return new Sweep(kinds, levels, text(r, "reference", "robustness.reference", null));
+        return new Sweep(kinds, levels, reader.text(r, "reference", "robustness.reference", null));
     }
 
     private void check() {
@@ -415,79 +416,5 @@ public final class Grid {
     public static String slug(String s) {
         String out = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-").replaceAll("^-+|-+$", "");
         return out.isEmpty() ? "x" : out;
-    }
-
-    private String text(JsonObject o, String key, String where, String fallback) {
-        return o.has(key) && !o.get(key).isJsonNull() ? text(o.get(key), where) : fallback;
-    }
-
-    private String text(JsonElement e, String where) {
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw invalid(where, "a string", e);
-        }
-        return e.getAsString();
-    }
-
-    private long integer(JsonElement e, String where) {
-        double v = number(e, where);
-        if (v != Math.rint(v) || Math.abs(v) > 1e15) {
-            throw invalid(where, "an integer", e);
-        }
-        return (long) v;
-    }
-
-    private double number(JsonElement e, String where) {
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw invalid(where, "a number", e);
-        }
-        return e.getAsDouble();
-    }
-
-    /** @return the object under {@code key}, an empty one when absent; unknown keys are errors when {@code known} is given */
-    private JsonObject object(JsonObject o, String key, String where, Set<String> known) {
-        if (!o.has(key) || o.get(key).isJsonNull()) {
-            return new JsonObject();
-        }
-        return element(o.get(key), where, known);
-    }
-
-    private JsonObject element(JsonElement e, String where, Set<String> known) {
-        if (!e.isJsonObject()) {
-            throw invalid(where, "an object", e);
-        }
-        JsonObject obj = e.getAsJsonObject();
-        if (known != null) {
-            for (String k : obj.keySet()) {
-                if (!known.contains(k)) {
-                    throw new ConfigException(source + ": " + where + ": unknown key '" + k + "' (known: "
-                            + String.join(", ", new java.util.TreeSet<>(known)) + ")");
-                }
-            }
-        }
-        return obj;
-    }
-
-    private String required(JsonObject o, String where) {
-        String n = text(o, "name", where + ".name", null);
-        if (n == null || n.isBlank()) {
-            throw new ConfigException(source + ": " + where + " needs a \"name\"");
-        }
-        return n;
-    }
-
-    private JsonArray array(JsonObject o, String key) {
-        return array(o, key, key);
-    }
-
-    private JsonArray array(JsonObject o, String key, String where) {
-        if (!o.has(key) || !o.get(key).isJsonArray()) {
-            throw new ConfigException(source + ": needs an array \"" + where + "\""
-                    + (o.has(key) ? ", got " + o.get(key) : ""));
-        }
-        return o.getAsJsonArray(key);
-    }
-
-    private ConfigException invalid(String where, String expected, JsonElement got) {
-        return new ConfigException(source + ": " + where + " must be " + expected + ", got " + got);
     }
 }

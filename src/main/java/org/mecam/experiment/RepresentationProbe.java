@@ -36,7 +36,7 @@ public record RepresentationProbe(Map<Character, float[][]> before, Map<Characte
      * @return the probe, or null for runs of other methods or fusions without encoders
      */
     public static RepresentationProbe of(Path runDir, int maxSamples) {
-        RunConfig c = ConfigJson.load(runDir.resolve("config.json").toString());
+        RunConfig c = ConfigJson.load(runDir.resolve(RunFiles.CONFIG).toString());
         if (c.method != Method.MECAM || !c.fusionKind().hasModalityEncoders()) {
             return null;
         }

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 public final class ResultsPublisher {
 
     /** The files of a run directory that are published. */
-    public static final Set<String> RUN_FILES = Set.of("config.json", "metrics.json", "metrics.md", "epochs.csv",
-            "predictions.csv", "robustness.csv", "failure.json");
+    public static final Set<String> RUN_FILES = Set.of(RunFiles.CONFIG, RunFiles.METRICS, RunFiles.METRICS_MD,
+            RunFiles.EPOCHS, RunFiles.PREDICTIONS, RunFiles.ROBUSTNESS, RunFiles.FAILURE);
 
     private ResultsPublisher() {}
 

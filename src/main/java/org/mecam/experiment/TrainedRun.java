@@ -53,7 +53,7 @@ public final class TrainedRun implements AutoCloseable {
      * @throws ConfigException when the directory lacks config.json or the checkpoint
      */
     public static TrainedRun open(Path runDir) {
-        Path configFile = runDir.resolve("config.json");
+        Path configFile = runDir.resolve(RunFiles.CONFIG);
         Path weights = runDir.resolve(CHECKPOINT);
         if (Files.isRegularFile(configFile) && !Files.isRegularFile(weights)
                 && Files.isRegularFile(runDir.resolve(RunFiles.FAILURE))) {

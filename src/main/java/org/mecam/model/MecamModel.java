@@ -1,10 +1,8 @@
 package org.mecam.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -25,7 +23,6 @@ import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
 import org.mecam.data.Batch;
 import org.mecam.data.MultimodalDataset;
-import org.mecam.engine.NativeArrays;
 
 /**
  * MECAM (METHOD.md, "Model"), wired from a {@link RunConfig}: encoders for the modalities in use,
@@ -358,63 +355,9 @@ public final class MecamModel extends AbstractBlock {
         return sum;
     }
 
-    /**
-     * The entropy term: for each pair, y's projections split by label sign and joined with the
-     * previous batch's, H = 0.25 (logdet S_pos + logdet S_neg). A pair is skipped (and counted)
-     * when a side has fewer than dim + 1 samples, or when its logdet is not finite.
-     *
-     * @return the summed H of the used pairs, or null if none was used
-     */
+    /** @return the summed entropy term of the MMILB pairs, or null if no pair could be used ({@link EntropyTerm}) */
     NDArray entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory, boolean training) {
-        NDManager m = batch.manager;
-        long[] pos = indices(batch.labelValues, true);
-        long[] neg = indices(batch.labelValues, false);
-        NDArray sum = null;
-        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
-            String pair = e.getKey();
-            NDArray projected = e.getValue().project(ps, enc.vector(pair.charAt(1)), training); // (B, k)
-            NDArray p = rows(m, projected, pos);
-            NDArray n = rows(m, projected, neg);
-            NDArray h = pairEntropy(memory.get(pair), p, n, e.getValue().projectedSize(), memory);
-            memory.put(pair, p, n);
-            if (h != null) {
-                sum = sum == null ? h : sum.add(h);
-            }
-        }
-        return sum;
-    }
-
-    private static NDArray pairEntropy(NDArray[] previous, NDArray pos, NDArray neg, int k, EntropyMemory memory) {
-        if (previous == null) {
-            return null;
-        }
-        // current batch first: results live in the manager of the first array, the batch's
-        NDArray allPos = NDArrays.concat(new NDList(pos, previous[0]), 0); // (n_pos, k)
-        NDArray allNeg = NDArrays.concat(new NDList(neg, previous[1]), 0); // (n_neg, k)
-        if (allPos.getShape().get(0) < k + 1 || allNeg.getShape().get(0) < k + 1) {
-            memory.countSkipped();
-            return null;
-        }
-        NDArray covariances = NDArrays.stack(new NDList(Ops.covariance(allPos), Ops.covariance(allNeg))); // (2, k, k)
-        NDArray h = Ops.logDet(covariances).sum().mul(Ops.scalar(pos, 0.25));
-        if (!Float.isFinite(h.getFloat())) {
-            memory.countSkipped();
-            return null;
-        }
-        return h;
-    }
-
-    private static long[] indices(float[] labels, boolean positive) {
-        return java.util.stream.IntStream.range(0, labels.length)
-                .filter(i -> positive ? labels[i] > 0 : labels[i] < 0)
-                .asLongStream().toArray();
-    }
-
-    private static NDArray rows(NDManager m, NDArray x, long[] idx) {
-        if (idx.length == 0) {
-            return x.get(new NDIndex("0:0"));
-        }
-        return x.get(new NDIndex("{}", org.mecam.engine.NativeArrays.longs(m, idx)));
+        return EntropyTerm.sum(ps, batch, enc, mmilb, memory, training);
     }
 
     @Override

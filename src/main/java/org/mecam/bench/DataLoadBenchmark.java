@@ -1,4 +1,4 @@
-package org.mecam.experiment;
+package org.mecam.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package org.mecam.experiment;
+package org.mecam.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -19,6 +19,7 @@ import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
+import org.mecam.experiment.TrainedRun;
 import org.mecam.train.Trainer;
 
 /**
