@@ -88,7 +88,7 @@ public final class StepBenchmark {
             BatchBuilder builder = new BatchBuilder(data.train(), mode != TextMode.FEATURES, null);
             List<int[]> plan = BatchBuilder.plan(n, batchSize, null);
             ParameterStore ps = new ParameterStore(manager, false);
-            try (Trainer trainer = new Trainer(c, model, data, manager, null, null)) {
+            try (Trainer trainer = new Trainer(c.training(), model, data, manager, null, null)) {
                 for (int i = 0; i < warmup + steps; i++) {
                     int[] idx = plan.get(i % plan.size());
                     long b0 = System.nanoTime();

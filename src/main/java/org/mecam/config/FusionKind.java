@@ -36,7 +36,7 @@ public interface FusionKind {
     }
 
     /** @return what in {@code c} does not suit this variant, one message each (empty when it does) */
-    default List<String> check(RunConfig c) {
+    default List<String> check(ModelSettings c) {
         return List.of();
     }
 

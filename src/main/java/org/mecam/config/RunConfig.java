@@ -226,6 +226,21 @@ public final class RunConfig {
         return out;
     }
 
+    /** @return what the model is built from (the only place these values are picked out) */
+    public ModelSettings model() {
+        return new ModelSettings(modalities, textMode, textEncoder, textDim, bertSize, torchscript, freezeText,
+                audioHidden, visionHidden, audioOut, visionOut, dropoutText, dropoutAudio, dropoutVision, dropoutPrj,
+                projHidden, contrastDim, tau, negWeight, contrastScale, positives, excludeSelf, fusion, heads, headDim,
+                talkingHeads, bidirectional, attnDropout, alpha, beta);
+    }
+
+    /** @return what training runs with (the only place these values are picked out) */
+    public TrainSettings training() {
+        return new TrainSettings(textMode, modalities, epochs, batchSize, lrMain, lrBert, lrMmilb, weightDecayMain,
+                weightDecayBert, weightDecayMmilb, alpha, beta, clip, plateauPatience, plateauFactor, patience,
+                diagnostics, selection, seed);
+    }
+
     /**
      * @return the fusion variant named by {@link #fusion}
      * @throws ConfigException when no variant has that key
@@ -298,7 +313,7 @@ public final class RunConfig {
             errors.add("device: must be auto, cpu or gpu; got '" + device + "'");
         }
         try {
-            errors.addAll(fusionKind().check(this));
+            errors.addAll(fusionKind().check(model()));
         } catch (ConfigException e) {
             errors.add(e.getMessage());
         }

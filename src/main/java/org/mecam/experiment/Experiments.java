@@ -145,7 +145,7 @@ public final class Experiments {
             FitResult training;
             float[] predictions = null;
             List<Robustness.Row> rows = List.of();
-            try (Trainer trainer = new Trainer(config, model, data, manager, augmentation, listener)) {
+            try (Trainer trainer = new Trainer(config.training(), model, data, manager, augmentation, listener)) {
                 training = trainer.fit();
                 if (training.bestEpoch() > 0) {
                     Predictor predictor = mecamPredictor(model, manager, config);

@@ -87,7 +87,7 @@ public final class TrainedRun implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(Devices.resolve(config.device));
         try {
             Engine.getInstance().setRandomSeed((int) seed);
-            return new TrainedRun(config, data, manager, MecamModel.create(config, data.info(), manager));
+            return new TrainedRun(config, data, manager, MecamModel.create(config.model(), data.info(), manager));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

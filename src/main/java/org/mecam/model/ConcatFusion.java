@@ -24,8 +24,8 @@ public class ConcatFusion implements FusionVariant {
 
     @Override
     public FusionStep build(FusionContext context) {
-        RegressionHead head = context.blocks().add("head", RegressionHead.create(context.config().projHidden,
-                context.config().dropoutPrj));
+        RegressionHead head = context.blocks().add("head", RegressionHead.create(context.config().projHidden(),
+                context.config().dropoutPrj()));
         return new FusionStep() {
             @Override
             public Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training,

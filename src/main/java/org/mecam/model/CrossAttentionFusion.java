@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
-import org.mecam.config.RunConfig;
+import org.mecam.config.ModelSettings;
 
 /**
  * Talking-heads cross-attention from audio and from vision to text (METHOD.md, "Model"), then the
@@ -22,13 +22,13 @@ public abstract class CrossAttentionFusion implements FusionVariant {
 
     @Override
     public FusionStep build(FusionContext context) {
-        RunConfig c = context.config();
+        ModelSettings c = context.config();
         boolean attention = c.uses('t');
         TalkingHeadsCrossAttention audio = attention && c.uses('a')
-                ? context.blocks().add("attention_a", block(context, c.audioOut)) : null;
+                ? context.blocks().add("attention_a", block(context, c.audioOut())) : null;
         TalkingHeadsCrossAttention vision = attention && c.uses('v')
-                ? context.blocks().add("attention_v", block(context, c.visionOut)) : null;
-        RegressionHead head = context.blocks().add("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+                ? context.blocks().add("attention_v", block(context, c.visionOut())) : null;
+        RegressionHead head = context.blocks().add("head", RegressionHead.create(c.projHidden(), c.dropoutPrj()));
         boolean pooled = pooled();
         return new FusionStep() {
             @Override
@@ -77,12 +77,12 @@ public abstract class CrossAttentionFusion implements FusionVariant {
                 int textDim = context.textDim();
                 Shape textStates = pooled ? new Shape(b, 1, textDim) : new Shape(b, in[1].get(1), textDim);
                 if (audio != null) {
-                    Shape frames = pooled ? new Shape(b, 1, c.audioOut) : new Shape(b, in[3].get(1), c.audioHidden);
+                    Shape frames = pooled ? new Shape(b, 1, c.audioOut()) : new Shape(b, in[3].get(1), c.audioHidden());
                     audio.initialize(manager, type, frames, new Shape(b, frames.get(1)), textStates,
                             new Shape(b, textStates.get(1)));
                 }
                 if (vision != null) {
-                    Shape frames = pooled ? new Shape(b, 1, c.visionOut) : new Shape(b, in[6].get(1), c.visionHidden);
+                    Shape frames = pooled ? new Shape(b, 1, c.visionOut()) : new Shape(b, in[6].get(1), c.visionHidden());
                     vision.initialize(manager, type, frames, new Shape(b, frames.get(1)), textStates,
                             new Shape(b, textStates.get(1)));
                 }
@@ -92,10 +92,10 @@ public abstract class CrossAttentionFusion implements FusionVariant {
     }
 
     private static TalkingHeadsCrossAttention block(FusionContext context, int out) {
-        RunConfig c = context.config();
-        return TalkingHeadsCrossAttention.builder().heads(c.heads).headDim(c.headDim).out(out)
-                .textDim(context.textDim()).talkingHeads(c.talkingHeads).bidirectional(c.bidirectional)
-                .dropout(c.attnDropout).build();
+        ModelSettings c = context.config();
+        return TalkingHeadsCrossAttention.builder().heads(c.heads()).headDim(c.headDim()).out(out)
+                .textDim(context.textDim()).talkingHeads(c.talkingHeads()).bidirectional(c.bidirectional())
+                .dropout(c.attnDropout()).build();
     }
 
     /** {@code attention}: over the audio and vision frame sequences and the text token states (the default). */

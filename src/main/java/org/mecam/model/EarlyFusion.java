@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.mecam.config.RunConfig;
+import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
 import org.mecam.data.Batch;
 import org.mecam.engine.NativeArrays;
@@ -44,12 +44,12 @@ public class EarlyFusion implements FusionVariant {
     }
 
     @Override
-    public List<String> check(RunConfig c) {
+    public List<String> check(ModelSettings c) {
         List<String> problems = new ArrayList<>();
-        if (c.alpha > 0 || c.beta > 0) {
+        if (c.alpha() > 0 || c.beta() > 0) {
             problems.add("fusion=early: the contrastive and MI terms need per-modality vectors; set --alpha 0 --beta 0");
         }
-        if (c.textMode != TextMode.FEATURES) {
+        if (c.textMode() != TextMode.FEATURES) {
             problems.add("fusion=early concatenates token features: needs --text-mode features");
         }
         return problems;
@@ -57,10 +57,10 @@ public class EarlyFusion implements FusionVariant {
 
     @Override
     public FusionStep build(FusionContext context) {
-        RunConfig c = context.config();
-        SequenceEncoder early = context.blocks().add("early", SequenceEncoder.builder().hidden(c.textDim).out(c.textDim)
-                .dropout(c.dropoutText).build());
-        RegressionHead head = context.blocks().add("head", RegressionHead.create(c.projHidden, c.dropoutPrj));
+        ModelSettings c = context.config();
+        SequenceEncoder early = context.blocks().add("early", SequenceEncoder.builder().hidden(c.textDim()).out(c.textDim())
+                .dropout(c.dropoutText()).build());
+        RegressionHead head = context.blocks().add("head", RegressionHead.create(c.projHidden(), c.dropoutPrj()));
         return new FusionStep() {
             @Override
             public Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training,
@@ -110,7 +110,7 @@ public class EarlyFusion implements FusionVariant {
                 long width = (c.uses('t') ? in[0].get(2) : 0) + (c.uses('a') ? in[3].get(2) : 0)
                         + (c.uses('v') ? in[6].get(2) : 0);
                 early.initialize(manager, type, new Shape(b, in[0].get(1), width), new Shape(b));
-                head.initialize(manager, type, new Shape(b, c.textDim));
+                head.initialize(manager, type, new Shape(b, c.textDim()));
             }
         };
     }

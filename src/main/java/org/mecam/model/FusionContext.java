@@ -1,13 +1,13 @@
 package org.mecam.model;
 
 import ai.djl.nn.Block;
-import org.mecam.config.RunConfig;
+import org.mecam.config.ModelSettings;
 
 /**
  * What a fusion variant builds on: the run's settings, the text encoder's width (BERT's hidden
  * size, or {@code textDim}), and a way to add its blocks to the model under a name.
  */
-public record FusionContext(RunConfig config, int textDim, Blocks blocks) {
+public record FusionContext(ModelSettings config, int textDim, Blocks blocks) {
 
     /** Adds a named child block to the model. */
     @FunctionalInterface
@@ -17,13 +17,13 @@ public record FusionContext(RunConfig config, int textDim, Blocks blocks) {
 
     /** @return the width of modality {@code m}'s utterance vector */
     public int width(char m) {
-        return m == 't' ? textDim : m == 'a' ? config.audioOut : config.visionOut;
+        return m == 't' ? textDim : m == 'a' ? config.audioOut() : config.visionOut();
     }
 
     /** @return the summed widths of the modalities in use (the concatenation's width) */
     public int concatWidth() {
         int w = 0;
-        for (char m : config.modalities.toCharArray()) {
+        for (char m : config.modalities().toCharArray()) {
             w += width(m);
         }
         return w;

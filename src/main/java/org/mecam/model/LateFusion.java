@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mecam.config.RunConfig;
+import org.mecam.config.ModelSettings;
 
 /** {@code late}: baseline, one regression head per modality, the predictions averaged. */
 public class LateFusion implements FusionVariant {
@@ -25,10 +25,10 @@ public class LateFusion implements FusionVariant {
 
     @Override
     public FusionStep build(FusionContext context) {
-        RunConfig c = context.config();
+        ModelSettings c = context.config();
         Map<Character, RegressionHead> heads = new LinkedHashMap<>();
-        for (char m : c.modalities.toCharArray()) {
-            heads.put(m, context.blocks().add("head_" + m, RegressionHead.create(c.projHidden, c.dropoutPrj)));
+        for (char m : c.modalities().toCharArray()) {
+            heads.put(m, context.blocks().add("head_" + m, RegressionHead.create(c.projHidden(), c.dropoutPrj())));
         }
         return new FusionStep() {
             @Override

@@ -19,13 +19,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mecam.config.RunConfig;
+import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
 import org.mecam.data.Batch;
 import org.mecam.data.MultimodalDataset;
 
 /**
- * MECAM (METHOD.md, "Model"), wired from a {@link RunConfig}: encoders for the modalities in use,
+ * MECAM (METHOD.md, "Model"), wired from a {@link ModelSettings}: encoders for the modalities in use,
  * one contrastive filter per modality, MMILB for each modality pair, talking-heads cross-attention
  * from audio and vision to text (or the published pooled variant, or plain concatenation), and
  * the regression head.
@@ -77,7 +77,7 @@ public final class MecamModel extends AbstractBlock {
             NDArray prediction, NDArray nce, Map<Character, NDArray> contrastive, NDArray lld, NDArray entropy,
             Encoded encoded, NDArray fused, Map<Character, NDArray> attention) {}
 
-    private final RunConfig config;
+    private final ModelSettings config;
     private final MultimodalDataset.Info data;
     private final Block text;
     private final int textDim;
@@ -88,14 +88,14 @@ public final class MecamModel extends AbstractBlock {
     private final FusionVariant variant;
     private final FusionStep fusion;
 
-    private MecamModel(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
+    private MecamModel(ModelSettings c, MultimodalDataset.Info data, NDManager manager) {
         super(VERSION);
         this.config = c;
         this.data = data;
-        this.variant = FusionVariant.of(c.fusion);
+        this.variant = FusionVariant.of(c.fusion());
         if (!variant.hasModalityEncoders()) {
             text = null;
-            textDim = c.textDim;
+            textDim = c.textDim();
             audio = null;
             vision = null;
             fusion = variant.build(new FusionContext(c, textDim, this::addChildBlock));
@@ -105,21 +105,21 @@ public final class MecamModel extends AbstractBlock {
             Block encoder = textEncoder(c, data, manager);
             text = addChildBlock("text", encoder);
             textDim = encoder instanceof BertEncoder ? ((BertEncoder) encoder).hidden()
-                    : encoder instanceof TorchScriptTextEncoder ? ((TorchScriptTextEncoder) encoder).hidden() : c.textDim;
+                    : encoder instanceof TorchScriptTextEncoder ? ((TorchScriptTextEncoder) encoder).hidden() : c.textDim();
         } else {
             text = null;
             textDim = 0;
         }
-        audio = c.uses('a') ? addChildBlock("audio", SequenceEncoder.builder().hidden(c.audioHidden)
-                .out(c.audioOut).dropout(c.dropoutAudio).build()) : null;
-        vision = c.uses('v') ? addChildBlock("vision", SequenceEncoder.builder().hidden(c.visionHidden)
-                .out(c.visionOut).dropout(c.dropoutVision).build()) : null;
-        if (c.alpha > 0) {
-            for (char m : c.modalities.toCharArray()) {
-                contrast.put(m, addChildBlock("contrast_" + m, IntraModalContrastiveLoss.create(c.contrastDim, c.tau)));
+        audio = c.uses('a') ? addChildBlock("audio", SequenceEncoder.builder().hidden(c.audioHidden())
+                .out(c.audioOut()).dropout(c.dropoutAudio()).build()) : null;
+        vision = c.uses('v') ? addChildBlock("vision", SequenceEncoder.builder().hidden(c.visionHidden())
+                .out(c.visionOut()).dropout(c.dropoutVision()).build()) : null;
+        if (c.alpha() > 0) {
+            for (char m : c.modalities().toCharArray()) {
+                contrast.put(m, addChildBlock("contrast_" + m, IntraModalContrastiveLoss.create(c.contrastDim(), c.tau())));
             }
         }
-        if (c.beta > 0) {
+        if (c.beta() > 0) {
             for (String pair : pairs(c)) {
                 mmilb.put(pair, addChildBlock("mmilb_" + pair, Mmilb.create(width(pair.charAt(1)))));
             }
@@ -137,7 +137,7 @@ public final class MecamModel extends AbstractBlock {
      * @param data shapes of the dataset
      * @param manager owns the parameters
      */
-    public static MecamModel create(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
+    public static MecamModel create(ModelSettings c, MultimodalDataset.Info data, NDManager manager) {
         MecamModel model = new MecamModel(c, data, manager);
         model.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                 XavierInitializer.FactorType.AVG, 1), Parameter.Type.WEIGHT);
@@ -148,7 +148,7 @@ public final class MecamModel extends AbstractBlock {
             model.text.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
         }
         model.initialize(manager, DataType.FLOAT32, model.exampleShapes());
-        if (c.freezeText && model.text != null) {
+        if (c.freezeText() && model.text != null) {
             for (Pair<String, Parameter> p : model.text.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(false);
             }
@@ -156,22 +156,22 @@ public final class MecamModel extends AbstractBlock {
         return model;
     }
 
-    private static Block textEncoder(RunConfig c, MultimodalDataset.Info data, NDManager manager) {
-        switch (c.textMode) {
+    private static Block textEncoder(ModelSettings c, MultimodalDataset.Info data, NDManager manager) {
+        switch (c.textMode()) {
             case FEATURES:
-                return FeatureTextEncoder.builder().dim(c.textDim).kind(c.textEncoder).dropout(c.dropoutText).build();
+                return FeatureTextEncoder.builder().dim(c.textDim()).kind(c.textEncoder()).dropout(c.dropoutText()).build();
             case BERT:
-                return BertEncoder.builder().size(c.bertSize).vocabSize(Math.max(data.vocabSize(), 1))
+                return BertEncoder.builder().size(c.bertSize()).vocabSize(Math.max(data.vocabSize(), 1))
                         .maxLength(Math.max(512, data.textLen())).build();
             case TORCHSCRIPT:
-                return new TorchScriptTextEncoder(manager, Paths.get(c.torchscript));
+                return new TorchScriptTextEncoder(manager, Paths.get(c.torchscript()));
             default:
-                throw new IllegalArgumentException("unknown text mode " + c.textMode);
+                throw new IllegalArgumentException("unknown text mode " + c.textMode());
         }
     }
 
     /** @return the MMILB pairs among the modalities in use: tv, ta, va (x first, y second) */
-    public static List<String> pairs(RunConfig c) {
+    public static List<String> pairs(ModelSettings c) {
         List<String> out = new ArrayList<>();
         for (String pair : new String[] {"tv", "ta", "va"}) {
             if (c.uses(pair.charAt(0)) && c.uses(pair.charAt(1))) {
@@ -182,16 +182,16 @@ public final class MecamModel extends AbstractBlock {
     }
 
     private int width(char m) {
-        return m == 't' ? textDim : m == 'a' ? config.audioOut : config.visionOut;
+        return m == 't' ? textDim : m == 'a' ? config.audioOut() : config.visionOut();
     }
 
-    public RunConfig config() {
+    public ModelSettings config() {
         return config;
     }
 
     /** @return whether the text encoder is BERT or TorchScript (its own learning rate) */
     public boolean hasPretrainedTextEncoder() {
-        return text != null && config.textMode != TextMode.FEATURES;
+        return text != null && config.textMode() != TextMode.FEATURES;
     }
 
     /**
@@ -225,7 +225,7 @@ public final class MecamModel extends AbstractBlock {
     /** @return trainable parameters of the BERT or TorchScript text encoder (empty in feature mode or frozen) */
     public List<Parameter> bertParameters() {
         List<Parameter> out = new ArrayList<>();
-        if (hasPretrainedTextEncoder() && !config.freezeText) {
+        if (hasPretrainedTextEncoder() && !config.freezeText()) {
             text.getParameters().forEach(p -> out.add(p.getValue()));
         }
         return out;
@@ -237,7 +237,7 @@ public final class MecamModel extends AbstractBlock {
         for (Mmilb m : mmilb.values()) {
             m.getParameters().forEach(p -> excluded.add(p.getValue()));
         }
-        if (text != null && (hasPretrainedTextEncoder() || config.freezeText)) {
+        if (text != null && (hasPretrainedTextEncoder() || config.freezeText())) {
             text.getParameters().forEach(p -> excluded.add(p.getValue()));
         }
         List<Parameter> out = new ArrayList<>();
@@ -318,15 +318,15 @@ public final class MecamModel extends AbstractBlock {
         if (contrast.isEmpty()) {
             return null;
         }
-        ContrastTargets targets = ContrastTargets.of(batch.manager, batch.labelValues, config.positives,
-                config.excludeSelf, config.negWeight);
+        ContrastTargets targets = ContrastTargets.of(batch.manager, batch.labelValues, config.positives(),
+                config.excludeSelf(), config.negWeight());
         NDArray sum = null;
         for (Map.Entry<Character, IntraModalContrastiveLoss> e : contrast.entrySet()) {
             NDArray loss = e.getValue().loss(ps, enc.vector(e.getKey()), targets, training).head();
             perModality.put(e.getKey(), loss);
             sum = sum == null ? loss : sum.add(loss);
         }
-        return sum.mul(Ops.scalar(sum, config.contrastScale));
+        return sum.mul(Ops.scalar(sum, config.contrastScale()));
     }
 
     /** @return the contrastive projection z of modality {@code m} [B, c], for figures */
@@ -387,7 +387,7 @@ public final class MecamModel extends AbstractBlock {
     /** @return example input shapes (batch 2) in the generic input order */
     public Shape[] exampleShapes() {
         long b = 2;
-        Shape textShape = config.textMode == TextMode.FEATURES
+        Shape textShape = config.textMode() == TextMode.FEATURES
                 ? new Shape(b, data.textLen(), data.textFeatureDim()) : new Shape(b, data.textLen());
         return new Shape[] {
             textShape, new Shape(b, data.textLen()), new Shape(b),

@@ -2,7 +2,7 @@
  * MECAM's blocks (docs/METHOD.md, "Model"): the text, audio and vision encoders, the
  * intra-modality contrastive filter, the MMILB mutual-information terms, talking-heads
  * cross-attention and the regression head, and {@link org.mecam.model.MecamModel} which wires
- * them from a {@link org.mecam.config.RunConfig}.
+ * them from {@link org.mecam.config.ModelSettings}, which {@link org.mecam.config.RunConfig#model()} derives.
  *
  * <p>Every constant that enters a differentiable computation is created natively ({@link
  * org.mecam.model.Ops#scalar}): DJL's {@code NDArray.mul(Number)} family wraps a Java buffer

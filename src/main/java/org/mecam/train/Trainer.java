@@ -15,7 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.mecam.config.RunConfig;
+import org.mecam.config.TrainSettings;
 import org.mecam.config.Selection;
 import org.mecam.data.Batch;
 import org.mecam.data.BatchBuilder;
@@ -38,7 +38,7 @@ import org.mecam.model.Ops;
  */
 public final class Trainer implements AutoCloseable {
 
-    private final RunConfig config;
+    private final TrainSettings config;
     private final MecamModel model;
     private final NDManager manager;
     private final ParameterStore ps;
@@ -63,33 +63,33 @@ public final class Trainer implements AutoCloseable {
      * @param augmentation training-time perturbation of samples, or null
      * @param listener progress receiver
      */
-    public Trainer(RunConfig config, MecamModel model, MultimodalDataset data, NDManager manager,
+    public Trainer(TrainSettings config, MecamModel model, MultimodalDataset data, NDManager manager,
             BatchBuilder.FrameTransform augmentation, TrainingProgress listener) {
         this.config = config;
         this.model = model;
         this.manager = manager;
         this.ps = new ParameterStore(manager, false);
-        boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
+        boolean ids = config.textMode() != org.mecam.config.TextMode.FEATURES;
         this.train = new BatchBuilder(data.train(), ids, augmentation);
         this.valid = new BatchBuilder(data.valid(), ids, null);
         this.test = new BatchBuilder(data.test(), ids, null);
         this.mmilbOptimizer = new AdamOptimizer(manager, List.of(
-                new AdamOptimizer.Group("mmilb", model.mmilbParameters(), config.lrMmilb, config.weightDecayMmilb)));
-        AdamOptimizer.Group bert = new AdamOptimizer.Group("bert", model.bertParameters(), config.lrBert, config.weightDecayBert);
-        AdamOptimizer.Group main = new AdamOptimizer.Group("main", model.mainParameters(), config.lrMain, config.weightDecayMain);
+                new AdamOptimizer.Group("mmilb", model.mmilbParameters(), config.lrMmilb(), config.weightDecayMmilb())));
+        AdamOptimizer.Group bert = new AdamOptimizer.Group("bert", model.bertParameters(), config.lrBert(), config.weightDecayBert());
+        AdamOptimizer.Group main = new AdamOptimizer.Group("main", model.mainParameters(), config.lrMain(), config.weightDecayMain());
         this.mainOptimizer = new AdamOptimizer(manager, List.of(bert, main));
-        this.plateau = new ReduceLrOnPlateau(mainOptimizer.groups(), config.plateauPatience, config.plateauFactor);
+        this.plateau = new ReduceLrOnPlateau(mainOptimizer.groups(), config.plateauPatience(), config.plateauFactor());
         this.memory = new EntropyMemory(manager);
-        this.mi = config.beta > 0 && model.hasMutualInformation();
+        this.mi = config.beta() > 0 && model.hasMutualInformation();
         for (Pair<String, Parameter> p : model.getParameters()) {
             if (p.getValue().getArray().hasGradient()) {
                 allParameters.add(p.getValue());
             }
         }
-        this.shuffle = new Random(config.seed);
+        this.shuffle = new Random(config.seed());
         this.listener = listener == null ? new TrainingProgress() {} : listener;
-        if (config.beta > 0 && !mi) {
-            this.listener.onWarning("beta = " + config.beta + " but the single modality '" + config.modalities
+        if (config.beta() > 0 && !mi) {
+            this.listener.onWarning("beta = " + config.beta() + " but the single modality '" + config.modalities()
                     + "' has no pair to estimate mutual information on: the mutual-information terms and stage 0 are off");
         }
     }
@@ -113,29 +113,29 @@ public final class Trainer implements AutoCloseable {
         int bestEpoch = 0;
         double bestValid = Double.POSITIVE_INFINITY;
         double bestTest = Double.POSITIVE_INFINITY;
-        int patienceLeft = config.patience;
-        String stop = "reached " + config.epochs + " epochs";
-        boolean leaky = config.selection == Selection.TEST_LEAKY;
+        int patienceLeft = config.patience();
+        String stop = "reached " + config.epochs() + " epochs";
+        boolean leaky = config.selection() == Selection.TEST_LEAKY;
         try {
-            for (int epoch = 1; epoch <= config.epochs; epoch++) {
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long start = System.nanoTime();
-                int batches = (mi ? 2 : 1) * BatchBuilder.plan(train.split().size(), config.batchSize, null).size();
-                listener.onEpochStart(epoch, config.epochs, batches);
+                int batches = (mi ? 2 : 1) * BatchBuilder.plan(train.split().size(), config.batchSize(), null).size();
+                listener.onEpochStart(epoch, config.epochs(), batches);
                 double stage0 = mi ? stage0(epoch) : Double.NaN;
                 Stage1 s1 = stage1(epoch);
                 Map<String, Double> diagnostics = EpochDiagnostics.empty();
                 s1.contrastive().forEach((m, v) -> diagnostics.put("contrastive_" + m, v));
-                if (config.diagnostics) {
-                    EpochDiagnostics.gradients(diagnostics, model, ps, train, manager, config.batchSize, config.alpha,
-                            config.beta, mi, allParameters);
-                    EpochDiagnostics.separation(diagnostics, model, ps, valid, manager, config.batchSize);
+                if (config.diagnostics()) {
+                    EpochDiagnostics.gradients(diagnostics, model, ps, train, manager, config.batchSize(), config.alpha(),
+                            config.beta(), mi, allParameters);
+                    EpochDiagnostics.separation(diagnostics, model, ps, valid, manager, config.batchSize());
                 }
                 double validMae = Inference.mae(predict(valid), valid.split().labels);
                 double testMae = leaky ? Inference.mae(predict(test), test.split().labels) : Double.NaN;
                 boolean selected = false;
                 if (validMae < bestValid) {
                     bestValid = validMae;
-                    patienceLeft = config.patience;
+                    patienceLeft = config.patience();
                     if (!leaky || testMae < bestTest) {
                         bestTest = testMae;
                         bestEpoch = epoch;
@@ -154,7 +154,7 @@ public final class Trainer implements AutoCloseable {
                 epochs.add(stats);
                 listener.onEpochEnd(stats);
                 if (patienceLeft == 0) {
-                    stop = "early stopping: no validation improvement in " + config.patience + " epochs";
+                    stop = "early stopping: no validation improvement in " + config.patience() + " epochs";
                     break;
                 }
             }
@@ -168,7 +168,7 @@ public final class Trainer implements AutoCloseable {
 
     private double stage0(int epoch) {
         double sum = 0;
-        List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
+        List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize(), shuffle);
         for (int b = 0; b < plan.size(); b++) {
             Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
@@ -197,7 +197,7 @@ public final class Trainer implements AutoCloseable {
             value = finite("lld", lld.getFloat(), epoch, 0, index);
             gc.backward(lld.neg());
         }
-        finite("gradient norm", Gradients.clipGlobalNorm(mmilbOptimizer.parameters(), config.clip, manager), epoch, 0, index);
+        finite("gradient norm", Gradients.clipGlobalNorm(mmilbOptimizer.parameters(), config.clip(), manager), epoch, 0, index);
         mmilbOptimizer.step();
         return value;
     }
@@ -212,7 +212,7 @@ public final class Trainer implements AutoCloseable {
         double gradNorm = 0;
         Map<Character, Double> contrastive = new java.util.LinkedHashMap<>();
         int entropyBatches = 0;
-        List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize, shuffle);
+        List<int[]> plan = BatchBuilder.plan(train.split().size(), config.batchSize(), shuffle);
         for (int b = 0; b < plan.size(); b++) {
             Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
@@ -232,7 +232,7 @@ public final class Trainer implements AutoCloseable {
         }
         int n = plan.size();
         contrastive.replaceAll((m, v) -> v / n);
-        return new Stage1(task / n, config.alpha > 0 ? nce / n : Double.NaN, mi ? lld / n : Double.NaN,
+        return new Stage1(task / n, config.alpha() > 0 ? nce / n : Double.NaN, mi ? lld / n : Double.NaN,
                 entropyBatches > 0 ? entropy / entropyBatches : Double.NaN, memory.skipped(), total / n, gradNorm / n,
                 contrastive);
     }
@@ -259,20 +259,20 @@ public final class Trainer implements AutoCloseable {
                 for (Map.Entry<Character, NDArray> e : out.contrastive().entrySet()) {
                     contrastive.put(e.getKey(), (double) e.getValue().getFloat());
                 }
-                loss = loss.add(out.nce().mul(Ops.scalar(loss, config.alpha)));
+                loss = loss.add(out.nce().mul(Ops.scalar(loss, config.alpha())));
             }
             if (out.lld() != null) {
                 lld = finite("lld", out.lld().getFloat(), epoch, 1, index);
-                loss = loss.sub(out.lld().mul(Ops.scalar(loss, config.beta)));
+                loss = loss.sub(out.lld().mul(Ops.scalar(loss, config.beta())));
             }
             if (out.entropy() != null) {
                 entropy = finite("entropy H", out.entropy().getFloat(), epoch, 1, index);
-                loss = loss.sub(out.entropy().mul(Ops.scalar(loss, config.beta)));
+                loss = loss.sub(out.entropy().mul(Ops.scalar(loss, config.beta())));
             }
             total = finite("total loss", loss.getFloat(), epoch, 1, index);
             gc.backward(loss);
         }
-        double norm = finite("gradient norm", Gradients.clipGlobalNorm(mainOptimizer.parameters(), config.clip, manager),
+        double norm = finite("gradient norm", Gradients.clipGlobalNorm(mainOptimizer.parameters(), config.clip(), manager),
                 epoch, 1, index);
         mainOptimizer.step();
         return new StepLosses(total, task, nce, lld, entropy, norm, contrastive);
@@ -287,7 +287,7 @@ public final class Trainer implements AutoCloseable {
 
     /** @return predictions of the current weights over a split (eval mode) */
     public float[] predict(BatchBuilder split) {
-        return Inference.predict(model, split, manager, config.batchSize);
+        return Inference.predict(model, split, manager, config.batchSize());
     }
 
     /** @return predictions of the current weights over the test split */

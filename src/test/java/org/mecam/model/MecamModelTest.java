@@ -61,7 +61,7 @@ class MecamModelTest {
     void forwardShapesLossesAndGradients(String overrides) {
         RunConfig c = TestSupport.tiny(overrides.isEmpty() ? new String[0] : overrides.split(","));
         Engine.getInstance().setRandomSeed(11);
-        MecamModel model = MecamModel.create(c, data.info(), manager);
+        MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         ParameterStore ps = new ParameterStore(manager, false);
         boolean ids = c.textMode != org.mecam.config.TextMode.FEATURES;
         BatchBuilder builder = new BatchBuilder(data.train(), ids, null);
@@ -103,7 +103,7 @@ class MecamModelTest {
     void earlyFusionTakesModalitiesOfDifferentLengthsAfterAConflict(String perturbation) {
         RunConfig c = TestSupport.tiny("fusion=early", "alpha=0", "beta=0");
         Engine.getInstance().setRandomSeed(11);
-        MecamModel model = MecamModel.create(c, data.info(), manager);
+        MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         ParameterStore ps = new ParameterStore(manager, false);
         BatchBuilder builder = new BatchBuilder(data.test(), false,
                 org.mecam.data.Perturbations.test(org.mecam.data.Perturbation.parseList(perturbation), 5, 1));
@@ -135,14 +135,14 @@ class MecamModelTest {
         for (org.mecam.config.FusionKind kind : kinds) {
             assertTrue(kind instanceof FusionVariant, kind.key() + " is a model variant");
             RunConfig c = TestSupport.tiny("fusion=" + kind.key());
-            if (!kind.check(c).isEmpty()) {
+            if (!kind.check(c.model()).isEmpty()) {
                 c.alpha = 0;
                 c.beta = 0;
             }
-            assertTrue(kind.check(c).isEmpty(), kind.key() + ": " + kind.check(c));
+            assertTrue(kind.check(c.model()).isEmpty(), kind.key() + ": " + kind.check(c.model()));
             c.validate();
             Engine.getInstance().setRandomSeed(3);
-            MecamModel model = MecamModel.create(c, data.info(), manager);
+            MecamModel model = MecamModel.create(c.model(), data.info(), manager);
             try (Batch b = new BatchBuilder(data.test(), false, null).build(manager, range(0, 8));
                     NoGrad ignored = NoGrad.enter()) {
                 MecamModel.Output out = model.forward(new ParameterStore(manager, false), b, MecamModel.Stage.EVAL, null,
@@ -176,9 +176,9 @@ class MecamModelTest {
     @ValueSource(strings = {"attention", "pooled", "concat", "late"})
     void parameterGroupsPartitionTheModel(String fusion) {
         RunConfig c = TestSupport.tiny("fusion=" + fusion);
-        MecamModel model = MecamModel.create(c, data.info(), manager);
+        MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         int total = model.getParameters().size();
-        int mmilbProjections = 2 * MecamModel.pairs(c).size();
+        int mmilbProjections = 2 * MecamModel.pairs(c.model()).size();
         assertEquals(total, model.mainParameters().size() + model.mmilbParameters().size()
                 + model.bertParameters().size() + mmilbProjections);
         assertNotNull(model.config());

@@ -146,7 +146,7 @@ class MmilbAndEntropyTest {
         RunConfig c = TestSupport.tiny("modalities=tv", "alpha=0");
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed(3);
-        MecamModel model = MecamModel.create(c, data.info(), manager);
+        MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         ParameterStore ps = new ParameterStore(manager, false);
         BatchBuilder builder = new BatchBuilder(data.train(), false, null);
         int[] positives = indicesWhere(data.train().labels, true, 6);

@@ -55,7 +55,7 @@ class TorchScriptTextEncoderTest {
         RunConfig c = TestSupport.tiny("textMode=torchscript", "torchscript=" + file, "lrBert=0.01");
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed(2);
-        MecamModel model = MecamModel.create(c, data.info(), manager);
+        MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         List<Parameter> bert = model.bertParameters();
         assertEquals(7, bert.size(), "tok, pos, seg embeddings, LayerNorm weight/bias, mix weight/bias");
         List<float[]> before = new ArrayList<>();
@@ -64,7 +64,7 @@ class TorchScriptTextEncoderTest {
             before.add(p.getArray().toFloatArray());
         }
         BatchBuilder builder = new BatchBuilder(data.train(), true, null);
-        try (Trainer trainer = new Trainer(c, model, data, manager, null, null)) {
+        try (Trainer trainer = new Trainer(c.training(), model, data, manager, null, null)) {
             for (int i = 0; i < 3; i++) {
                 try (Batch b = builder.build(manager, BatchBuilder.plan(data.train().size(), 16, null).get(i))) {
                     assertTrue(Double.isFinite(trainer.stage1Step(b, 1, i).total()));
@@ -91,7 +91,7 @@ class TorchScriptTextEncoderTest {
         RunConfig c = TestSupport.tiny("textMode=torchscript", "torchscript=" + bad);
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> MecamModel.create(c, data.info(), manager));
+                () -> MecamModel.create(c.model(), data.info(), manager));
         assertTrue(e.getMessage().contains(bad.toString()));
     }
 }

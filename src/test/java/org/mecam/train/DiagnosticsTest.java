@@ -38,8 +38,8 @@ class DiagnosticsTest {
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed((int) c.seed);
         try (NDManager m = manager.newSubManager()) {
-            MecamModel model = MecamModel.create(c, data.info(), m);
-            try (Trainer trainer = new Trainer(c, model, data, m, null, null)) {
+            MecamModel model = MecamModel.create(c.model(), data.info(), m);
+            try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
                 Map<String, Double> out = EpochDiagnostics.empty();
                 TestSupport.forceGc(); // gradients must survive collected Java buffers (the DJL scalar bug)
                 EpochDiagnostics.gradients(out, model, new ParameterStore(m, false),
@@ -74,8 +74,8 @@ class DiagnosticsTest {
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed((int) c.seed);
         try (NDManager m = manager.newSubManager()) {
-            MecamModel model = MecamModel.create(c, data.info(), m);
-            try (Trainer trainer = new Trainer(c, model, data, m, null, null)) {
+            MecamModel model = MecamModel.create(c.model(), data.info(), m);
+            try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
                 BatchBuilder b = new BatchBuilder(data.train(), false, null);
                 try (org.mecam.data.Batch batch = b.build(m, BatchBuilder.plan(data.train().size(), c.batchSize, null).get(0))) {
                     Trainer.StepLosses l = trainer.stage1Step(batch, 1, 0);
@@ -119,8 +119,8 @@ class DiagnosticsTest {
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed((int) c.seed);
         try (NDManager m = manager.newSubManager()) {
-            MecamModel model = MecamModel.create(c, data.info(), m);
-            try (Trainer trainer = new Trainer(c, model, data, m, null, null)) {
+            MecamModel model = MecamModel.create(c.model(), data.info(), m);
+            try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
                 return trainer.fit();
             }
         }

@@ -33,8 +33,8 @@ class TrainerTest {
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
         Engine.getInstance().setRandomSeed(1);
         try (NDManager m = manager.newSubManager()) {
-            MecamModel model = MecamModel.create(c, data.info(), m);
-            try (Trainer trainer = new Trainer(c, model, data, m, null, null)) {
+            MecamModel model = MecamModel.create(c.model(), data.info(), m);
+            try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
                 BatchBuilder builder = new BatchBuilder(data.train(), false, null);
                 List<int[]> plan = BatchBuilder.plan(data.train().size(), c.batchSize, null);
                 step(trainer, builder, m, plan.get(0), 0);
@@ -66,8 +66,8 @@ class TrainerTest {
         data.train().labels[5] = Float.NaN;
         Engine.getInstance().setRandomSeed(1);
         try (NDManager m = manager.newSubManager()) {
-            MecamModel model = MecamModel.create(c, data.info(), m);
-            try (Trainer trainer = new Trainer(c, model, data, m, null, null)) {
+            MecamModel model = MecamModel.create(c.model(), data.info(), m);
+            try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
                 FitResult r = trainer.fit();
                 assertFalse(r.succeeded());
                 NonFiniteLossException e = r.failure();
@@ -93,9 +93,9 @@ class TrainerTest {
             Engine.getInstance().setRandomSeed(1);
             List<String> warnings = new java.util.ArrayList<>();
             try (NDManager m = manager.newSubManager()) {
-                MecamModel model = MecamModel.create(c, data.info(), m);
+                MecamModel model = MecamModel.create(c.model(), data.info(), m);
                 assertFalse(model.hasMutualInformation(), modalities);
-                try (Trainer trainer = new Trainer(c, model, data, m, null, new TrainingProgress() {
+                try (Trainer trainer = new Trainer(c.training(), model, data, m, null, new TrainingProgress() {
                     @Override
                     public void onWarning(String message) {
                         warnings.add(message);

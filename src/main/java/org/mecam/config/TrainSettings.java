@@ -1,0 +1,12 @@
+package org.mecam.config;
+
+/**
+ * What training runs with: the part of a {@link RunConfig} that {@code org.mecam.train} reads
+ * (derived in one place, {@link RunConfig#training()}). Field meanings are those of
+ * {@link RunConfig}; {@code textMode} decides whether batches carry token ids.
+ */
+public record TrainSettings(
+        TextMode textMode, String modalities, int epochs, int batchSize,
+        double lrMain, double lrBert, double lrMmilb, double weightDecayMain, double weightDecayBert,
+        double weightDecayMmilb, double alpha, double beta, double clip, int plateauPatience, double plateauFactor,
+        int patience, boolean diagnostics, Selection selection, long seed) {}
