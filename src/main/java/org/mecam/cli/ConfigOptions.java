@@ -61,6 +61,10 @@ final class ConfigOptions {
     }
 
     private static String label(Field f) {
+        if (f.getName().equals("dataset")) {
+            return org.mecam.config.DatasetFormat.all().stream().map(org.mecam.config.DatasetFormat::key)
+                    .collect(Collectors.joining("|"));
+        }
         if (f.getName().equals("fusion")) {
             return org.mecam.config.FusionKind.all().stream().map(org.mecam.config.FusionKind::key)
                     .collect(Collectors.joining("|"));

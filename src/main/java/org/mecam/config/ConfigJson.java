@@ -208,12 +208,14 @@ public final class ConfigJson {
                 }
                 field.setBoolean(config, Boolean.parseBoolean(p.getAsString()));
             } else if (type == String.class) {
-                if (field.getName().equals("fusion")) {
-                    try {
-                        FusionKind.of(p.getAsString()); // a registered variant: named where it was written
-                    } catch (ConfigException e) {
-                        throw new ConfigException(source + ": " + e.getMessage(), e);
+                try { // a registered variant or format: named where it was written
+                    if (field.getName().equals("fusion")) {
+                        FusionKind.of(p.getAsString());
+                    } else if (field.getName().equals("dataset")) {
+                        DatasetFormat.of(p.getAsString());
                     }
+                } catch (ConfigException e) {
+                    throw new ConfigException(source + ": " + e.getMessage(), e);
                 }
                 field.set(config, p.getAsString());
             } else if (Choice.class.isAssignableFrom(type)) {

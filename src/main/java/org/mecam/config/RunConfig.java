@@ -33,8 +33,8 @@ public final class RunConfig {
     public String name = "";
 
     // ---- data
-    @Doc(value = "synthetic, mmsa or mult", group = "data")
-    public DatasetKind dataset = DatasetKind.SYNTHETIC;
+    @Doc(value = "the dataset format, one of the registered ones (DatasetFormat): synthetic, mmsa or mult", group = "data")
+    public String dataset = "synthetic";
 
     @Doc(value = "synthetic shapes: mosi, mosi-unaligned or tiny", group = "data")
     public Preset preset = Preset.MOSI;
@@ -327,11 +327,10 @@ public final class RunConfig {
     }
 
     private void checkFiles(List<String> errors) {
-        if (dataset != DatasetKind.SYNTHETIC) {
-            requireFile(errors, "path", path, "--dataset " + dataset.key() + " needs --path FILE");
-        }
-        if (dataset == DatasetKind.MULT) {
-            requireFile(errors, "labels", labels, "--dataset mult needs --labels FILE.csv");
+        try {
+            errors.addAll(DatasetFormat.of(dataset).check(this));
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
         }
         if (!vocab.isEmpty()) {
             requireFile(errors, "vocab", vocab, "");
@@ -341,7 +340,8 @@ public final class RunConfig {
         }
     }
 
-    private static void requireFile(List<String> errors, String key, String value, String hint) {
+    /** Adds a message to {@code errors} unless {@code value} names an existing file (for formats' checks). */
+    public static void requireFile(List<String> errors, String key, String value, String hint) {
         if (value == null || value.isEmpty()) {
             errors.add(key + ": missing (" + hint + ")");
         } else if (!Files.isRegularFile(Paths.get(value))) {

@@ -55,31 +55,13 @@ public final class DataInspector {
      */
     public static Report inspect(Path file, Path labelsCsv) {
         Table arrays = arrays(file);
-        String layout = layout(file);
-        MultimodalDataset data;
-        List<String> inputs = new ArrayList<>();
-        if (layout.equals("MMSA")) {
-            boolean hasText = arrays.stringColumn("key").contains("text");
-            boolean hasBert = arrays.stringColumn("key").contains("text_bert");
-            data = MmsaReader.read(file, hasText, hasBert);
-            if (hasText) {
-                inputs.add("feature mode (--dataset mmsa): text " + shapeOf(arrays, "train", "text"));
-            }
-            if (hasBert) {
-                inputs.add("BERT / TorchScript mode (--text-mode bert): text_bert " + shapeOf(arrays, "train", "text_bert"));
-            }
-        } else {
-            if (labelsCsv == null) {
-                throw new DataFormatException(file + ": a MulT-layout file; pass its label CSV with --labels to match"
-                        + " the clip ids and read the transcripts");
-            }
-            data = MultReader.read(file, labelsCsv, null);
-            inputs.add("feature mode (--dataset mult --labels CSV): GloVe text " + shapeOf(arrays, "train", "text"));
-            inputs.add("BERT / TorchScript mode with --vocab vocab.txt: the CSV transcripts, WordPiece-tokenised");
-        }
+        DatasetSource source = sourceOf(file);
+        DatasetSource.Inspection in = source.inspect(file, labelsCsv, arrays);
+        MultimodalDataset data = in.data();
+        List<String> inputs = new ArrayList<>(in.inputs());
         inputs.add("audio " + data.info().audioDim() + "-d x " + data.info().audioLen() + " frames, vision "
                 + data.info().visionDim() + "-d x " + data.info().visionLen() + " frames");
-        return new Report(file.toAbsolutePath().toString(), layout, arrays, lengths(data), labels(data), inputs,
+        return new Report(file.toAbsolutePath().toString(), in.layout(), arrays, lengths(data), labels(data), inputs,
                 data.notes());
     }
 
@@ -241,15 +223,23 @@ public final class DataInspector {
         return Table.create("arrays", split, key, kind, shape, dtype, nonFinite);
     }
 
-    private static String layout(Path file) {
+    /** @return the registered format whose layout the pickle file has (the same registry loading uses) */
+    private static DatasetSource sourceOf(Path file) {
         try (PickleData data = PickleData.open(file, "dataset")) {
-            return data.split("train").has("regression_labels") ? "MMSA" : "MulT";
+            for (org.mecam.config.DatasetFormat f : org.mecam.config.DatasetFormat.all()) {
+                if (f instanceof DatasetSource s && s.recognizes(data)) {
+                    return s;
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        throw new DataFormatException(file + ": not in the layout of any registered format ("
+                + org.mecam.config.DatasetFormat.keys() + ")");
     }
 
-    private static String shapeOf(Table arrays, String split, String key) {
+
+    static String shapeOf(Table arrays, String split, String key) {
         for (int r = 0; r < arrays.rowCount(); r++) {
             if (arrays.stringColumn("split").get(r).equals(split) && arrays.stringColumn("key").get(r).equals(key)) {
                 return arrays.stringColumn("shape").get(r) + " " + arrays.stringColumn("dtype").get(r);

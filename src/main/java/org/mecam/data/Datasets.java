@@ -1,6 +1,5 @@
 package org.mecam.data;
 
-import java.nio.file.Paths;
 import org.mecam.config.ConfigException;
 import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
@@ -16,25 +15,7 @@ public final class Datasets {
      * @throws ConfigException naming the file, split, key and shape when the data cannot be used
      */
     public static MultimodalDataset load(RunConfig c) {
-        MultimodalDataset data;
-        boolean features = c.textMode == TextMode.FEATURES;
-        switch (c.dataset) {
-            case SYNTHETIC:
-                data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
-                break;
-            case MMSA:
-                data = MmsaReader.read(Paths.get(c.path), features, !features);
-                break;
-            case MULT:
-                if (!features && c.vocab.isEmpty()) {
-                    throw new ConfigException("textMode=" + c.textMode.key() + " with --dataset mult needs --vocab"
-                            + " vocab.txt (a BERT WordPiece vocabulary) to tokenise the CSV transcripts");
-                }
-                data = MultReader.read(Paths.get(c.path), Paths.get(c.labels), features ? null : Paths.get(c.vocab));
-                break;
-            default:
-                throw new ConfigException("dataset: unknown kind " + c.dataset);
-        }
+        MultimodalDataset data = DatasetSource.of(c.dataset).load(c);
         data = data.limit(c.datasetLimit);
         checkFits(c, data);
         for (String note : data.notes()) {

@@ -3,7 +3,6 @@ package org.mecam.experiment;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.mecam.config.ConfigException;
 import org.mecam.config.IoFailure;
-import org.mecam.config.DatasetKind;
 import org.mecam.config.RunConfig;
 import org.mecam.config.Method;
 import org.mecam.config.Selection;
@@ -187,12 +185,10 @@ public final class Experiments {
 
     /** @return a readable, sortable id: time, dataset or preset, fusion, seed and the optional name */
     static String runId(RunConfig c, Instant start) {
-        String data = c.dataset == DatasetKind.SYNTHETIC ? c.preset.key()
-                : c.dataset.key() + "-" + Paths.get(c.path).getFileName().toString().replaceAll("\\.[^.]*$", "");
+        String data = org.mecam.config.DatasetFormat.of(c.dataset).label(c);
         String id = ID_TIME.format(start) + "-" + data + "-" + c.fusion + "-s" + c.seed;
         return c.name.isEmpty() ? id : id + "-" + c.name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
-
 
     /** Re-evaluation of a saved run. */
     public record Evaluation(SentimentMetrics metrics, float[] predictions, float[] labels, RunConfig config) {}

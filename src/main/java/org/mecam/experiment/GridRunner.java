@@ -340,7 +340,7 @@ public final class GridRunner {
 
     /** Runs sharing a dataset configuration share its loaded data within a process. */
     private static String dataKey(RunConfig c) {
-        return String.join("|", c.dataset.key(), c.preset.key(), c.path, c.labels, c.vocab, String.valueOf(c.dataSeed),
+        return String.join("|", c.dataset, c.preset.key(), c.path, c.labels, c.vocab, String.valueOf(c.dataSeed),
                 String.valueOf(c.trainSize), String.valueOf(c.validSize), String.valueOf(c.testSize),
                 String.valueOf(c.negativeFraction), String.valueOf(c.datasetLimit), c.textMode.key());
     }

@@ -38,7 +38,7 @@ class ConfigTest {
         RunConfig c = new RunConfig();
         c.lrMain = -1;
         c.modalities = "tx";
-        c.dataset = DatasetKind.MMSA;
+        c.dataset = "mmsa";
         c.path = "/does/not/exist.pkl";
         ConfigException e = assertThrows(ConfigException.class, c::validate);
         assertTrue(e.getMessage().contains("lrMain"));

@@ -11,6 +11,25 @@ import tech.tablesaw.api.Table;
 /** data inspect's tables: arrays with shapes, dtypes and non-finite counts, lengths, label histograms. */
 class DataInspectorTest {
 
+    /** One registry for loading and inspection: every registered format is a source, keys unique, unknown keys named. */
+    @Test
+    void datasetFormatsComeFromOneRegistry() {
+        java.util.List<org.mecam.config.DatasetFormat> all = org.mecam.config.DatasetFormat.all();
+        assertEquals(java.util.List.of("synthetic", "mmsa", "mult"), all.stream().map(org.mecam.config.DatasetFormat::key)
+                .toList());
+        assertTrue(all.stream().allMatch(f -> f instanceof DatasetSource), "every format loads");
+        org.mecam.config.RunConfig c = TestSupport.tiny();
+        c.dataset = "mmsa";
+        assertTrue(DatasetSource.of("mmsa").check(c).get(0).contains("--path"), DatasetSource.of("mmsa").check(c).toString());
+        c.dataset = "hdf5";
+        org.mecam.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.mecam.config.ConfigException.class, c::validate);
+        assertTrue(e.getMessage().contains("dataset: unknown value 'hdf5' (expected one of synthetic, mmsa, mult)"),
+                e.getMessage());
+        c.dataset = "synthetic";
+        assertEquals(TestSupport.tiny().preset.key(), DatasetSource.of("synthetic").label(c));
+    }
+
     @Test
     void mmsaFileReport() {
         Path file = DatasetReadersTest.resource("mmsa_unaligned_np1_p4.pkl");
