@@ -3,6 +3,9 @@
 import static org.mecam.notebook.Notebook.*;
 import org.mecam.config.*;
 import org.mecam.data.*;
+import org.mecam.data.batch.*;
+import org.mecam.data.io.*;
+import org.mecam.data.synthetic.*;
 import org.mecam.eval.*;
 import org.mecam.experiment.*;
 import org.mecam.report.*;

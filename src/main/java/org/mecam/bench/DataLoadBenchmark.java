@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.mecam.data.FrameStore;
-import org.mecam.data.MmsaReader;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.Split;
-import org.mecam.data.pickle.PickleWriter;
+import org.mecam.data.io.MmsaReader;
+import org.mecam.data.io.pickle.PickleWriter;
 
 /**
  * Loading real-scale dataset files: writes MMSA-layout pickles at CMU-MOSI / CMU-MOSEI

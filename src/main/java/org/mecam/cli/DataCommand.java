@@ -6,16 +6,16 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
 import org.mecam.config.RunConfig;
-import org.mecam.data.DataInspector;
-import org.mecam.data.Datasets;
-import org.mecam.data.MmsaExport;
-import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.NativeRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.io.DataInspector;
+import org.mecam.data.io.MmsaExport;
 
 /** {@code mecam data}: inspect dataset files, export datasets in the MMSA layout. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Inspect and export datasets.",

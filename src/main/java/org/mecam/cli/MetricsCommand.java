@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
-import org.mecam.data.Csv;
 import org.mecam.eval.SentimentMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import org.mecam.data.io.Csv;
 
 /** {@code mecam metrics --predictions FILE.csv}: the metrics of any predictions file. */
 @Command(name = "metrics", mixinStandardHelpOptions = true,

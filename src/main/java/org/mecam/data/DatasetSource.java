@@ -21,8 +21,11 @@ public interface DatasetSource extends DatasetFormat {
      */
     MultimodalDataset load(RunConfig c);
 
-    /** @return whether a pickle file is in this format's layout (false for formats that are not pickles) */
-    default boolean recognizes(PickleData file) {
+    /**
+     * @param trainHas whether a pickle file's train split holds a key
+     * @return whether the file is in this format's layout (false for formats that are not pickles)
+     */
+    default boolean recognizes(java.util.function.Predicate<String> trainHas) {
         return false;
     }
 

@@ -1,9 +1,9 @@
 package org.mecam.experiment;
 
 import java.util.List;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.Perturbation;
-import org.mecam.data.Perturbations;
+import org.mecam.data.batch.BatchBuilder;
+import org.mecam.data.batch.Perturbation;
+import org.mecam.data.batch.Perturbations;
 
 /** Parses the {@code augment} config value into a training-time perturbation. */
 public final class Augmentations {

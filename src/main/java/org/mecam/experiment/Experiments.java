@@ -15,9 +15,6 @@ import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
 import org.mecam.config.Method;
 import org.mecam.config.Selection;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.Datasets;
-import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.eval.Inference;
@@ -30,6 +27,9 @@ import org.mecam.train.TrainingProgress;
 import org.mecam.train.FitResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.BatchBuilder;
 
 /**
  * Trains and evaluates one configuration and writes its run directory: the path every entry

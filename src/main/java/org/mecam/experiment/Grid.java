@@ -18,7 +18,7 @@ import java.util.Set;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
-import org.mecam.data.Perturbation;
+import org.mecam.data.batch.Perturbation;
 
 /**
  * An experiment grid: named variants x seeds x datasets, declared in JSON.

@@ -12,13 +12,13 @@ import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
-import org.mecam.data.Datasets;
-import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.Interruption;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.train.TrainingProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
 
 /**
  * Runs a {@link Grid}: every run writes its own directory ({@code <root>/<grid>/<dataset>/<variant>/seed-N})
@@ -288,7 +288,7 @@ public final class GridRunner {
         }
         Path file = dir.resolve(RunFiles.ROBUSTNESS);
         java.util.Set<String> want = new java.util.TreeSet<>();
-        for (org.mecam.data.Perturbation.Kind k : options.robustness()) {
+        for (org.mecam.data.batch.Perturbation.Kind k : options.robustness()) {
             for (double level : options.levels()) {
                 want.add(k.key() + " at " + Robustness.level(level));
             }

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mecam.eval.SentimentMetrics;
 import org.mecam.data.NegativeInfo;
 import org.mecam.data.Split;
-import org.mecam.eval.SentimentMetrics;
 
 /**
  * Test metrics split by the samples' recorded negative information (synthetic data): clean

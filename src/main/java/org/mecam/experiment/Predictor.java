@@ -1,7 +1,7 @@
 package org.mecam.experiment;
 
-import org.mecam.data.BatchBuilder;
 import org.mecam.data.Split;
+import org.mecam.data.batch.BatchBuilder;
 
 /** Predicts a split's sentiment scores, optionally with its samples perturbed on the way in. */
 public interface Predictor {

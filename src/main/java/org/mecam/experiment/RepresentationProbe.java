@@ -10,11 +10,11 @@ import java.util.Map;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.Method;
 import org.mecam.config.RunConfig;
-import org.mecam.data.Batch;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.Batch;
+import org.mecam.data.batch.BatchBuilder;
 
 /**
  * Looks inside a trained run: each modality's utterance representation on the test split

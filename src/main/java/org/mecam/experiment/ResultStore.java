@@ -11,12 +11,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.mecam.data.Csv;
 import org.mecam.eval.SentimentMetrics;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.mecam.data.io.Csv;
 
 /**
  * Every finished run under a results directory, in long format: one row per (run, metric) with

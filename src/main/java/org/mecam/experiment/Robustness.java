@@ -3,10 +3,10 @@ package org.mecam.experiment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.Perturbation;
-import org.mecam.data.Perturbations;
 import org.mecam.eval.SentimentMetrics;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.Perturbation;
+import org.mecam.data.batch.Perturbations;
 
 /**
  * The robustness protocol (docs/METHOD.md, "Negative information at test time"): the test set perturbed at each level p, the same

@@ -17,9 +17,6 @@ import org.mecam.config.ConfigJson;
 import org.mecam.config.Method;
 import org.mecam.config.RunConfig;
 import org.mecam.config.Selection;
-import org.mecam.data.Csv;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.Split;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.eval.SentimentMetrics;
 import org.mecam.report.Figures;
@@ -27,6 +24,9 @@ import org.mecam.train.EpochStats;
 import org.mecam.train.FitResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.Split;
+import org.mecam.data.io.Csv;
 
 /**
  * The files of a run directory, written and read here only: their names, what each holds, how

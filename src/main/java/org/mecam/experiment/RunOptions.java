@@ -2,7 +2,7 @@ package org.mecam.experiment;
 
 import java.util.List;
 import java.util.Map;
-import org.mecam.data.Perturbation;
+import org.mecam.data.batch.Perturbation;
 
 /**
  * What a run does beyond training and testing.

@@ -11,15 +11,15 @@ import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.Datasets;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.Split;
 import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.eval.Inference;
 import org.mecam.model.MecamModel;
 import org.mecam.train.Checkpoint;
+import org.mecam.data.Datasets;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.Split;
+import org.mecam.data.batch.BatchBuilder;
 
 /**
  * A model with its configuration, data and manager, built in the one order every caller needs:

@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Map;
 import org.mecam.config.Method;
 import org.mecam.config.RunConfig;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.Split;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -24,6 +21,9 @@ import org.tribuo.regression.rtree.CARTRegressionTrainer;
 import org.tribuo.regression.rtree.impurity.MeanSquaredError;
 import org.tribuo.regression.sgd.linear.LinearSGDTrainer;
 import org.tribuo.regression.sgd.objectives.SquaredLoss;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.Split;
+import org.mecam.data.batch.BatchBuilder;
 
 /**
  * Classical regressors from Tribuo on mean-pooled features (the mean over valid frames of each

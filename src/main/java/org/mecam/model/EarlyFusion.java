@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
-import org.mecam.data.Batch;
 import org.mecam.engine.NativeArrays;
+import org.mecam.data.batch.Batch;
 
 /**
  * {@code early}: baseline, one LSTM over the frame-wise concatenation of the aligned modalities'

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
-import org.mecam.data.Batch;
+import org.mecam.data.batch.Batch;
 
 /** MMIM's entropy term over the MMILB pairs, with the previous batch's projections from {@link EntropyMemory}. */
 final class EntropyTerm {

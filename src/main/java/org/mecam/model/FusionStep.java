@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
-import org.mecam.data.Batch;
+import org.mecam.data.batch.Batch;
 
 /** One model's fusion: from the encoders' outputs to the head's input and the prediction. */
 public interface FusionStep {

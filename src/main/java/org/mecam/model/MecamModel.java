@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
-import org.mecam.data.Batch;
 import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.Batch;
 
 /**
  * MECAM (METHOD.md, "Model"), wired from a {@link ModelSettings}: encoders for the modalities in use,

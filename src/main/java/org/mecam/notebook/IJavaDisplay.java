@@ -19,7 +19,7 @@ public final class IJavaDisplay {
 
     /** The kit's types that IJava would otherwise show as {@code toString()} text. */
     static final List<String> TYPES = List.of("org.knowm.xchart.internal.chartpart.Chart", "tech.tablesaw.api.Table",
-            "org.mecam.report.TextTable", "org.mecam.data.DataInspector$Report", "org.mecam.config.RunConfig",
+            "org.mecam.report.TextTable", "org.mecam.data.io.DataInspector$Report", "org.mecam.config.RunConfig",
             "org.mecam.eval.SentimentMetrics", "org.mecam.experiment.RunResult");
 
     private static final List<MIMEType> MIME_TYPES = List.of(MIMEType.IMAGE_PNG, MIMEType.IMAGE_SVG, MIMEType.TEXT_HTML,

@@ -13,15 +13,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mecam.data.Batch;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.NegativeInfo;
-import org.mecam.data.Split;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.ContrastTargets;
 import org.mecam.model.EntropyMemory;
 import org.mecam.model.MecamModel;
 import org.mecam.model.Ops;
+import org.mecam.data.NegativeInfo;
+import org.mecam.data.Split;
+import org.mecam.data.batch.Batch;
+import org.mecam.data.batch.BatchBuilder;
 
 /**
  * What each loss term does to the encoders, measured once per epoch (METHOD.md, "Diagnostics").

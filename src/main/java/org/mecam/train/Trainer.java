@@ -17,15 +17,15 @@ import java.util.Map;
 import java.util.Random;
 import org.mecam.config.TrainSettings;
 import org.mecam.config.Selection;
-import org.mecam.data.Batch;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.MultimodalDataset;
 import org.mecam.engine.Interruption;
 import org.mecam.engine.NoGrad;
 import org.mecam.eval.Inference;
 import org.mecam.model.EntropyMemory;
 import org.mecam.model.MecamModel;
 import org.mecam.model.Ops;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.Batch;
+import org.mecam.data.batch.BatchBuilder;
 
 /**
  * Trains a {@link MecamModel} as docs/METHOD.md ("Head, loss and training") describes. Each epoch runs stage 0 over the

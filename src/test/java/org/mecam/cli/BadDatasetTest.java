@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
-import org.mecam.data.pickle.PickleWriter;
+import org.mecam.data.io.pickle.PickleWriter;
 
 /**
  * Bad dataset files: one clear message naming the file, split, key and shape, exit code 2, and

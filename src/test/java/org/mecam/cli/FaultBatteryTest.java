@@ -24,8 +24,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.mecam.data.pickle.PickleWriter;
 import org.mecam.experiment.GridRunner;
+import org.mecam.data.io.pickle.PickleWriter;
 
 /**
  * The command line under bad input and faults, as a hostile user meets it: every case runs the

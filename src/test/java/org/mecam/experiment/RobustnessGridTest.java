@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
-import org.mecam.data.Csv;
+import org.mecam.data.io.Csv;
 
 /** The robustness smoke grid: sweeps recorded per run, p = 0 equal to the clean test set, tables and curves. */
 class RobustnessGridTest {
@@ -36,15 +36,15 @@ class RobustnessGridTest {
     @Test
     void theCleanTestSetIsEvaluatedOnceForAllPerturbations() {
         TestSupport.start();
-        org.mecam.data.MultimodalDataset data = new org.mecam.data.SyntheticGenerator(
-                org.mecam.data.SyntheticSpec.of(TestSupport.tiny())).generate();
+        org.mecam.data.MultimodalDataset data = new org.mecam.data.synthetic.SyntheticGenerator(
+                org.mecam.data.synthetic.SyntheticSpec.of(TestSupport.tiny())).generate();
         int[] calls = new int[2];
         Predictor predictor = (split, transform) -> {
-            calls[transform == null || ((org.mecam.data.Perturbations) transform).perturbations().get(0).level() == 0 ? 0 : 1]++;
+            calls[transform == null || ((org.mecam.data.batch.Perturbations) transform).perturbations().get(0).level() == 0 ? 0 : 1]++;
             return split.labels.clone();
         };
-        List<org.mecam.data.Perturbation.Kind> kinds = List.of(org.mecam.data.Perturbation.Kind.AUDIO_DROP,
-                org.mecam.data.Perturbation.Kind.TEXT_SHUFFLE, org.mecam.data.Perturbation.Kind.VISION_NOISE);
+        List<org.mecam.data.batch.Perturbation.Kind> kinds = List.of(org.mecam.data.batch.Perturbation.Kind.AUDIO_DROP,
+                org.mecam.data.batch.Perturbation.Kind.TEXT_SHUFFLE, org.mecam.data.batch.Perturbation.Kind.VISION_NOISE);
         List<Robustness.Row> rows = Robustness.evaluate(predictor, data, new RunOptions(java.util.Map.of(), kinds,
                 List.of(0.0, 0.5)), 1);
         assertEquals(6, rows.size(), "a row per perturbation and level");

@@ -17,12 +17,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.data.Batch;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.SyntheticGenerator;
-import org.mecam.data.SyntheticSpec;
 import org.mecam.engine.NoGrad;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.Batch;
+import org.mecam.data.batch.BatchBuilder;
+import org.mecam.data.synthetic.SyntheticGenerator;
+import org.mecam.data.synthetic.SyntheticSpec;
 
 /** The whole model under each switch: output shapes, every loss term, gradients under GC. */
 @ExtendWith(NDManagerExtension.class)
@@ -106,7 +106,7 @@ class MecamModelTest {
         MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         ParameterStore ps = new ParameterStore(manager, false);
         BatchBuilder builder = new BatchBuilder(data.test(), false,
-                org.mecam.data.Perturbations.test(org.mecam.data.Perturbation.parseList(perturbation), 5, 1));
+                org.mecam.data.batch.Perturbations.test(org.mecam.data.batch.Perturbation.parseList(perturbation), 5, 1));
         boolean differ = false;
         for (int from = 0; from + 16 <= data.test().size(); from += 16) {
             try (Batch b = builder.build(manager, range(from, from + 16)); NoGrad ignored = NoGrad.enter()) {

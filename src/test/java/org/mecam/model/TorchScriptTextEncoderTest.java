@@ -23,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.data.Batch;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.SyntheticGenerator;
-import org.mecam.data.SyntheticSpec;
 import org.mecam.train.Trainer;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.Batch;
+import org.mecam.data.batch.BatchBuilder;
+import org.mecam.data.synthetic.SyntheticGenerator;
+import org.mecam.data.synthetic.SyntheticSpec;
 
 /** A TorchScript text encoder (written by real PyTorch) loads with trainable parameters and is fine-tuned. */
 @ExtendWith(NDManagerExtension.class)

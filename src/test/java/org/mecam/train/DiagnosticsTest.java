@@ -16,11 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.data.BatchBuilder;
-import org.mecam.data.MultimodalDataset;
-import org.mecam.data.SyntheticGenerator;
-import org.mecam.data.SyntheticSpec;
 import org.mecam.model.MecamModel;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.data.batch.BatchBuilder;
+import org.mecam.data.synthetic.SyntheticGenerator;
+import org.mecam.data.synthetic.SyntheticSpec;
 
 /**
  * The default contrastive form acts (value and gradient on the encoders are not negligible at
@@ -77,7 +77,7 @@ class DiagnosticsTest {
             MecamModel model = MecamModel.create(c.model(), data.info(), m);
             try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
                 BatchBuilder b = new BatchBuilder(data.train(), false, null);
-                try (org.mecam.data.Batch batch = b.build(m, BatchBuilder.plan(data.train().size(), c.batchSize, null).get(0))) {
+                try (org.mecam.data.batch.Batch batch = b.build(m, BatchBuilder.plan(data.train().size(), c.batchSize, null).get(0))) {
                     Trainer.StepLosses l = trainer.stage1Step(batch, 1, 0);
                     // log(batch size) is the loss of an uninformed filter; the published form gives ~1e-10
                     assertTrue(l.nce() > 0.1, "nce at init: " + l.nce());
