@@ -145,14 +145,14 @@ public final class PickleReader implements AutoCloseable {
             case 'M': push((long) (readByte() | readByte() << 8)); break;
             case 0x8a: push(readLong(readByte())); break;
             case 0x8b: push(readLong(readInt4())); break;
-            case 'I': push(parseIntLine(readLine())); break;
-            case 'L': push(parseIntLine(readLine().replaceAll("L$", ""))); break;
+            case 'I': push(PickleLiterals.parseIntLine(readLine())); break;
+            case 'L': push(PickleLiterals.parseIntLine(readLine().replaceAll("L$", ""))); break;
             case 'F': push(Double.parseDouble(readLine())); break;
             case 'G': push(readDoubleBe()); break;
             case 'X': push(readText(readUInt4())); break;
             case 0x8c: push(readText(readByte())); break;
             case 0x8d: push(readText(readLong8())); break;
-            case 'V': push(unescape(readLine())); break;
+            case 'V': push(PickleLiterals.unescape(readLine())); break;
             case 'S': push(readLine().replaceAll("^'|'$", "")); break;
             case 'T': push(readBytes(readUInt4()).latin1()); break;
             case 'U': push(readBytes(readByte()).latin1()); break;
@@ -332,36 +332,10 @@ public final class PickleReader implements AutoCloseable {
         return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
-    private static Object parseIntLine(String line) {
-        if (line.equals("00")) {
-            return Boolean.FALSE;
-        }
-        if (line.equals("01")) {
-            return Boolean.TRUE;
-        }
-        BigInteger v = new BigInteger(line.trim());
-        return v.bitLength() < 64 ? (Object) v.longValue() : v;
-    }
-
     private String readLine() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int c = readByte(); c != '\n'; c = readByte()) {
             sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
-    private static String unescape(String raw) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '\\' && i + 1 < raw.length() && (raw.charAt(i + 1) == 'u' || raw.charAt(i + 1) == 'U')) {
-                int len = raw.charAt(i + 1) == 'u' ? 4 : 8;
-                sb.appendCodePoint(Integer.parseInt(raw.substring(i + 2, i + 2 + len), 16));
-                i += 1 + len;
-            } else {
-                sb.append(c);
-            }
         }
         return sb.toString();
     }
