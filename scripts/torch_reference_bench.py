@@ -93,7 +93,7 @@ warnings.filterwarnings("ignore", message=".*RNN module weights are not part of 
 
 # ---------------------------------------------------------------------------------------------
 # Configuration: the RunConfig defaults the bench worker runs with (src/main/java/org/mecam/config/
-# RunConfig.java) and the preset shapes (org.mecam.data.SyntheticSpec.preset).
+# RunConfig.java) and the preset shapes (org.mecam.data.synthetic.SyntheticSpec.preset).
 # ---------------------------------------------------------------------------------------------
 
 
@@ -446,7 +446,7 @@ class RegressionHead(nn.Module):
 
 @dataclass
 class Batch:
-    """data/Batch: full-length sequences with masks (1 valid) and last valid indices."""
+    """data/batch/Batch: full-length sequences with masks (1 valid) and last valid indices."""
     text: torch.Tensor
     text_mask: torch.Tensor
     text_last: torch.Tensor
@@ -746,7 +746,7 @@ class Trainer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Data and timing (data/FullLengthData, bench/StepBenchmark)
+# Data and timing (data/synthetic/FullLengthData, bench/StepBenchmark)
 # ---------------------------------------------------------------------------------------------
 
 

@@ -6,24 +6,16 @@ import java.nio.FloatBuffer;
  * A float array of shape [N, L, D] held in chunks of whole samples, so that arrays larger than
  * one Java array (MOSEI's text features are 2.5 GB) need no single allocation.
  */
-public final class FloatTensor3 implements FrameStore {
+public final class FloatTensor3 extends FrameStore.Sized {
 
     /** At most 2^27 floats (512 MiB) per chunk. */
     static final int MAX_CHUNK_FLOATS = 1 << 27;
 
-    private final int n;
-    private final int len;
-    private final int dim;
     private final int perChunk;
     private final float[][] chunks;
 
     private FloatTensor3(int n, int len, int dim) {
-        if (n < 0 || len <= 0 || dim <= 0) {
-            throw new IllegalArgumentException("invalid shape [" + n + ", " + len + ", " + dim + "]");
-        }
-        this.n = n;
-        this.len = len;
-        this.dim = dim;
+        super(n, len, dim);
         long sample = (long) len * dim;
         if (sample > MAX_CHUNK_FLOATS) {
             throw new IllegalArgumentException("one sample of [" + len + ", " + dim + "] is too large");
@@ -40,21 +32,6 @@ public final class FloatTensor3 implements FrameStore {
     /** @return a zero-filled tensor */
     public static FloatTensor3 zeros(int n, int len, int dim) {
         return new FloatTensor3(n, len, dim);
-    }
-
-    @Override
-    public int size() {
-        return n;
-    }
-
-    @Override
-    public int length() {
-        return len;
-    }
-
-    @Override
-    public int dim() {
-        return dim;
     }
 
     /** @return the chunk that holds sample {@code i} */

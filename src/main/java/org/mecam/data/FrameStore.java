@@ -48,4 +48,36 @@ public interface FrameStore {
         }
         return out;
     }
+
+    /** The shape [N, L, D] that every store holds, checked once. */
+    abstract class Sized implements FrameStore {
+
+        protected final int n;
+        protected final int len;
+        protected final int dim;
+
+        protected Sized(int n, int len, int dim) {
+            if (n < 0 || len <= 0 || dim <= 0) {
+                throw new IllegalArgumentException("invalid shape [" + n + ", " + len + ", " + dim + "]");
+            }
+            this.n = n;
+            this.len = len;
+            this.dim = dim;
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+
+        @Override
+        public int length() {
+            return len;
+        }
+
+        @Override
+        public int dim() {
+            return dim;
+        }
+    }
 }

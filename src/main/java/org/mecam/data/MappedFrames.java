@@ -15,16 +15,13 @@ import java.nio.file.Path;
  * its samples. Non-finite values are replaced by 0 as they are copied
  * when {@code sanitize} is set.
  */
-public final class MappedFrames implements FrameStore {
+public final class MappedFrames extends FrameStore.Sized {
 
     static final long WINDOW_BYTES = 1L << 30;
 
     private final FileChannel channel;
     private final Path file;
     private final long offset;
-    private final int n;
-    private final int len;
-    private final int dim;
     private final boolean sanitize;
     private final int samplesPerWindow;
     private final FloatBuffer[] windows;
@@ -35,12 +32,10 @@ public final class MappedFrames implements FrameStore {
      * @param sanitize replace NaN and infinities by 0 when copying
      */
     public MappedFrames(FileChannel channel, Path file, long offset, int n, int len, int dim, boolean sanitize) {
+        super(n, len, dim);
         this.channel = channel;
         this.file = file;
         this.offset = offset;
-        this.n = n;
-        this.len = len;
-        this.dim = dim;
         this.sanitize = sanitize;
         long sample = 4L * len * dim;
         this.samplesPerWindow = (int) Math.max(1, WINDOW_BYTES / sample);
@@ -48,21 +43,6 @@ public final class MappedFrames implements FrameStore {
         for (int w = 0; w < windows.length; w++) {
             window(w);
         }
-    }
-
-    @Override
-    public int size() {
-        return n;
-    }
-
-    @Override
-    public int length() {
-        return len;
-    }
-
-    @Override
-    public int dim() {
-        return dim;
     }
 
     private FloatBuffer window(int w) {
@@ -120,12 +100,10 @@ public final class MappedFrames implements FrameStore {
     }
 
     private MappedFrames(MappedFrames sanitized) {
+        super(sanitized.n, sanitized.len, sanitized.dim);
         channel = sanitized.channel;
         file = sanitized.file;
         offset = sanitized.offset;
-        n = sanitized.n;
-        len = sanitized.len;
-        dim = sanitized.dim;
         sanitize = false;
         samplesPerWindow = sanitized.samplesPerWindow;
         windows = sanitized.windows;

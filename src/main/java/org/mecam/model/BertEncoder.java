@@ -90,6 +90,11 @@ public final class BertEncoder extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return tokenStateShapes(inputShapes, hidden);
+    }
+
+    /** @return the shapes of a pretrained text encoder's outputs: token states [B, Lt, H] and the [CLS] state [B, H] */
+    static Shape[] tokenStateShapes(Shape[] inputShapes, int hidden) {
         Shape ids = inputShapes[0];
         return new Shape[] {new Shape(ids.get(0), ids.get(1), hidden), new Shape(ids.get(0), hidden)};
     }

@@ -73,8 +73,7 @@ public final class TorchScriptTextEncoder extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape ids = inputShapes[0];
-        return new Shape[] {new Shape(ids.get(0), ids.get(1), hidden), new Shape(ids.get(0), hidden)};
+        return BertEncoder.tokenStateShapes(inputShapes, hidden);
     }
 
     @Override
