@@ -61,13 +61,9 @@ final class ConfigOptions {
     }
 
     private static String label(Field f) {
-        if (f.getName().equals("dataset")) {
-            return org.mecam.config.DatasetFormat.all().stream().map(org.mecam.config.DatasetFormat::key)
-                    .collect(Collectors.joining("|"));
-        }
-        if (f.getName().equals("fusion")) {
-            return org.mecam.config.FusionKind.all().stream().map(org.mecam.config.FusionKind::key)
-                    .collect(Collectors.joining("|"));
+        java.util.List<String> registered = RunConfig.registeredKeys(f.getName());
+        if (registered != null) {
+            return String.join("|", registered);
         }
         if (Choice.class.isAssignableFrom(f.getType())) {
             return Arrays.stream(f.getType().getEnumConstants()).map(c -> ((Choice) c).key())

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Reads and writes {@link RunConfig} as JSON, strictly: unknown keys and wrong types are errors. */
@@ -208,14 +209,10 @@ public final class ConfigJson {
                 }
                 field.setBoolean(config, Boolean.parseBoolean(p.getAsString()));
             } else if (type == String.class) {
-                try { // a registered variant or format: named where it was written
-                    if (field.getName().equals("fusion")) {
-                        FusionKind.of(p.getAsString());
-                    } else if (field.getName().equals("dataset")) {
-                        DatasetFormat.of(p.getAsString());
-                    }
-                } catch (ConfigException e) {
-                    throw new ConfigException(source + ": " + e.getMessage(), e);
+                List<String> allowed = RunConfig.registeredKeys(field.getName());
+                if (allowed != null && !allowed.contains(p.getAsString())) { // a registry's key: named where written
+                    throw new ConfigException(source + ": " + field.getName() + ": unknown value '" + p.getAsString()
+                            + "' (expected one of " + String.join(", ", allowed) + ")");
                 }
                 field.set(config, p.getAsString());
             } else if (Choice.class.isAssignableFrom(type)) {

@@ -226,6 +226,18 @@ public final class RunConfig {
         return out;
     }
 
+    /**
+     * @return the keys a registry allows for a String field ({@code fusion}: {@link FusionKind},
+     *     {@code dataset}: {@link DatasetFormat}), or null for a free-text field
+     */
+    public static List<String> registeredKeys(String field) {
+        return switch (field) {
+            case "fusion" -> FusionKind.all().stream().map(FusionKind::key).toList();
+            case "dataset" -> DatasetFormat.all().stream().map(DatasetFormat::key).toList();
+            default -> null;
+        };
+    }
+
     /** @return what the model is built from (the only place these values are picked out) */
     public ModelSettings model() {
         return new ModelSettings(modalities, textMode, textEncoder, textDim, bertSize, torchscript, freezeText,
