@@ -110,12 +110,23 @@ final class AblationReport {
         table.note("Bold: best mean of the column. Variants marked same as another reuse its runs: "
                 + (spec.sameAs().isEmpty() ? "none" : spec.sameAs().toString()) + ".");
         int missing = 0;
+        int planned = 0;
+        List<String> fewer = new ArrayList<>();
         for (int v = 0; v < seeds.length; v++) {
-            missing += Math.max(0, spec.seeds() - seeds[v]);
+            String name = spec.variants().get(v);
+            planned += spec.seeds(name);
+            missing += Math.max(0, spec.seeds(name) - seeds[v]);
+            if (spec.seeds(name) < spec.seeds()) {
+                fewer.add(name + ": " + spec.seeds(name));
+            }
+        }
+        if (!fewer.isEmpty()) {
+            table.note("Run with fewer seeds than the grid's " + spec.seeds() + " (too slow to be worth them all), "
+                    + "the first of the grid's seeds: " + String.join(", ", fewer) + ".");
         }
         if (missing > 0) {
             // a grid still running, stopped, or with diverged runs: said, never silently averaged over less
-            table.note("Incomplete: " + missing + " of " + spec.seeds() * seeds.length + " variant-seed results are"
+            table.note("Incomplete: " + missing + " of " + planned + " variant-seed results are"
                     + " missing (not finished yet, or diverged); each row is over the seeds in its 'seeds' column.");
         }
         return new AblationStats(means, stds, table);

@@ -254,10 +254,15 @@ public final class ExperimentReport {
      * (from its grid.json when present; 0 when unknown).
      */
     record GridSpec(String name, List<String> variants, Map<String, String> sameAs, String reference,
-            String robustnessReference, int seeds) {
+            String robustnessReference, int seeds, Map<String, Integer> variantSeeds) {
 
         String runVariant(String v) {
             return sameAs.getOrDefault(v, v);
+        }
+
+        /** @return how many seeds the grid planned for a variant (a same_as variant: its twin's) */
+        int seeds(String variant) {
+            return Math.min(seeds, variantSeeds.getOrDefault(runVariant(variant), seeds));
         }
 
         static GridSpec read(Path root, String grid, ResultStore store) throws IOException {
@@ -270,6 +275,7 @@ public final class ExperimentReport {
             String reference = null;
             String robRef = null;
             int seeds = 0;
+            Map<String, Integer> variantSeeds = new LinkedHashMap<>();
             if (Files.isRegularFile(file)) {
                 JsonObject j = org.mecam.config.ConfigJson.parse(Files.readString(file)).getAsJsonObject();
                 for (JsonElement e : j.getAsJsonArray("variants")) {
@@ -280,6 +286,9 @@ public final class ExperimentReport {
                 robRef = j.get("robustness_reference") == null || j.get("robustness_reference").isJsonNull() ? null
                         : j.get("robustness_reference").getAsString();
                 seeds = j.has("seeds") && j.get("seeds").isJsonArray() ? j.getAsJsonArray("seeds").size() : 0;
+                if (j.has("variant_seeds") && j.get("variant_seeds").isJsonObject()) {
+                    j.getAsJsonObject("variant_seeds").entrySet().forEach(e -> variantSeeds.put(e.getKey(), e.getValue().getAsInt()));
+                }
             } else {
                 Table m = store.metrics();
                 for (int i = 0; i < m.rowCount(); i++) {
@@ -289,7 +298,7 @@ public final class ExperimentReport {
                 }
             }
             return new GridSpec(grid, variants, sameAs, reference == null && !variants.isEmpty() ? variants.get(0) : reference,
-                    robRef, seeds);
+                    robRef, seeds, variantSeeds);
         }
     }
 

@@ -34,7 +34,8 @@ import org.mecam.data.batch.Perturbation;
  *   "variants": [
  *     {"name": "full"},
  *     {"name": "w/o contrastive filter", "config": {"alpha": 0}},
- *     {"name": "positives=class7", "same_as": "full"}
+ *     {"name": "positives=class7", "same_as": "full"},
+ *     {"name": "BERT fine-tuned", "config": {"textMode": "bert"}, "max_seeds": 3}
  *   ],
  *   "robustness": {"perturbations": ["audio-drop", "text-shuffle"], "levels": [0, 0.5], "reference": "late fusion"}
  * }
@@ -42,7 +43,9 @@ import org.mecam.data.batch.Perturbation;
  *
  * A run's config is the base (a built-in or file config named by "config", then the other keys),
  * then the dataset's keys, then the variant's, then the seed. A variant "same_as" another is the
- * same configuration under a second name: reported, not run again. An optional
+ * same configuration under a second name: reported, not run again. A variant with
+ * {@code "max_seeds": n} runs only the first n of the grid's seeds (a variant too slow to be worth
+ * them all; reports say how many seeds each row has and count only its own as missing). An optional
  * {@code "limits": {"maxEpochs": 2, "datasetLimit": 64}} caps every run's epochs and samples per
  * split after merging (smoke runs; see {@link #scaled}).
  */
@@ -55,8 +58,11 @@ public final class Grid {
     /** A dataset of the grid. */
     public record Dataset(String name, JsonObject config) {}
 
-    /** A variant; {@code sameAs} names the variant it duplicates, or is null. */
-    public record Variant(String name, JsonObject config, String sameAs) {}
+    /**
+     * A variant; {@code sameAs} names the variant it duplicates, or is null; {@code maxSeeds} > 0
+     * limits it to the first that many of the grid's seeds (0: all of them).
+     */
+    public record Variant(String name, JsonObject config, String sameAs, int maxSeeds) {}
 
     /** The robustness sweep: perturbations, levels, and the reference method of effective robustness. */
     public record Sweep(List<Perturbation.Kind> perturbations, List<Double> levels, String reference) {}
@@ -120,9 +126,14 @@ public final class Grid {
         JsonArray va = reader.array(json, "variants");
         for (int i = 0; i < va.size(); i++) {
             String where = "variants[" + i + "]";
-            JsonObject v = reader.element(va.get(i), where, Set.of("name", "config", "same_as"));
+            JsonObject v = reader.element(va.get(i), where, Set.of("name", "config", "same_as", "max_seeds"));
+            long max = v.has("max_seeds") ? reader.integer(v.get("max_seeds"), where + ".max_seeds") : 0;
+            if (v.has("max_seeds") && (max < 1 || v.has("same_as"))) {
+                throw new ConfigException(source + ": " + where + ".max_seeds must be >= 1 and cannot go with same_as"
+                        + " (a same_as variant reports its twin's seeds), got " + v.get("max_seeds"));
+            }
             variants.add(new Variant(reader.required(v, where), reader.object(v, "config", where + ".config", null),
-                    reader.text(v, "same_as", where + ".same_as", null)));
+                    reader.text(v, "same_as", where + ".same_as", null), (int) max));
         }
         reference = reader.text(json, "reference", "reference", variants.isEmpty() ? null : variants.get(0).name());
         sweep = json.has("robustness") ? sweep(reader.object(json, "robustness", "robustness", SWEEP_KEYS)) : null;
@@ -320,10 +331,11 @@ public final class Grid {
     /** @return every run of the grid (variants that are same_as another are not runs) */
     public List<RunSpec> expand() {
         List<RunSpec> out = new ArrayList<>();
-        for (long seed : seeds) { // seed-major: an interrupted grid holds whole seeds, which paired tests can use
+        for (int i = 0; i < seeds.size(); i++) { // seed-major: an interrupted grid holds whole seeds, which paired tests can use
+            long seed = seeds.get(i);
             for (Dataset d : datasets) {
                 for (Variant v : variants) {
-                    if (v.sameAs() == null) {
+                    if (v.sameAs() == null && i < seeds(v)) {
                         out.add(new RunSpec(d.name(), v.name(), seed, config(d, v, seed)));
                     }
                 }
@@ -380,6 +392,12 @@ public final class Grid {
 
     public List<Long> seeds() {
         return seeds;
+    }
+
+    /** @return how many of the grid's seeds a variant runs (a same_as variant: its twin's) */
+    public int seeds(Variant v) {
+        Variant run = v.sameAs() == null ? v : variant(v.sameAs());
+        return run.maxSeeds() > 0 ? Math.min(run.maxSeeds(), seeds.size()) : seeds.size();
     }
 
     public List<Dataset> datasets() {

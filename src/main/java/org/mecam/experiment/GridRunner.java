@@ -357,15 +357,21 @@ public final class GridRunner {
         spec.put("reference", grid.reference());
         List<String> order = new ArrayList<>();
         Map<String, String> sameAs = new java.util.LinkedHashMap<>();
+        Map<String, Integer> fewer = new java.util.LinkedHashMap<>();
         for (Grid.Variant v : grid.variants()) {
             order.add(v.name());
             if (v.sameAs() != null) {
                 sameAs.put(v.name(), v.sameAs());
+            } else if (grid.seeds(v) < grid.seeds().size()) {
+                fewer.put(v.name(), grid.seeds(v));
             }
         }
         spec.put("variants", order);
         spec.put("same_as", sameAs);
         spec.put("seeds", grid.seeds());
+        if (!fewer.isEmpty()) {
+            spec.put("variant_seeds", fewer); // absent when every variant runs every seed (older grid.json files)
+        }
         spec.put("robustness_reference", grid.sweep() == null ? null : grid.sweep().reference());
         Files.writeString(tmp, ConfigJson.GSON.toJson(spec));
         Files.move(tmp, dir.resolve("grid.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,

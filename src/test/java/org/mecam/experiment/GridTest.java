@@ -48,7 +48,28 @@ class GridTest {
         for (String builtIn : Grid.builtIns()) {
             assertFalse(Grid.load(builtIn).expand().isEmpty(), builtIn);
         }
-        assertEquals(24 * 5 - 2 * 5, Grid.load("ablations-mosi").expand().size(), "24 rows, 2 of them same_as");
+        assertEquals(24 * 5 - 2 * 5 - 3 * 2, Grid.load("ablations-mosi").expand().size(),
+                "24 rows, 2 of them same_as, 3 of them limited to 3 of the 5 seeds");
+    }
+
+    @Test
+    void maxSeedsRunsTheFirstSeedsOfAVariantOnly() throws IOException {
+        Path f = tmp.resolve("limited.json");
+        Files.writeString(f, "{\"name\": \"g\", \"base\": {\"config\": \"tiny\"}, \"seeds\": [7, 3, 5],"
+                + " \"variants\": [{\"name\": \"a\"}, {\"name\": \"slow\", \"max_seeds\": 2},"
+                + " {\"name\": \"alias\", \"same_as\": \"slow\"}]}");
+        Grid g = Grid.load(f.toString());
+        List<String> runs = g.expand().stream().map(r -> r.variant() + "@" + r.seed()).toList();
+        assertEquals(List.of("a@7", "slow@7", "a@3", "slow@3", "a@5"), runs, "seed-major, slow stops after 2 seeds");
+        assertEquals(2, g.seeds(g.variant("alias")), "a same_as variant has its twin's seeds");
+        assertEquals(List.of("a@7", "slow@7"), g.scaled(0, 0, List.of(7L)).expand().stream()
+                .map(r -> r.variant() + "@" + r.seed()).toList(), "a grid limited to fewer seeds keeps the cap's meaning");
+        GridRunner.writeSpec(g, f.toString(), tmp);
+        String spec = Files.readString(tmp.resolve("g").resolve("grid.json"));
+        assertTrue(spec.contains("\"variant_seeds\": {\n    \"slow\": 2\n  }"), spec);
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\", \"max_seeds\": 0}]}", "max_seeds must be >= 1");
+        assertBad("{\"name\": \"g\", \"variants\": [{\"name\": \"a\"}, {\"name\": \"b\", \"same_as\": \"a\","
+                + " \"max_seeds\": 1}]}", "cannot go with same_as");
     }
 
     @Test
@@ -238,6 +259,26 @@ class GridTest {
         assertTrue(md.contains("| other | 5 | 0.756 ± 0.017 | 0.244 ± 0.017 |"), md);
         String diff = Files.readString(root.resolve("tables").resolve("g-d-ablation-vs-full.md"));
         assertTrue(diff.contains("**+0.011 (p=0.026)**"), "scipy's ttest_rel p = 0.0258: " + diff);
+    }
+
+    /** A variant planned with fewer seeds: the table says so, and counts only its own seeds as missing. */
+    @Test
+    void ablationTableSaysWhichVariantsHaveFewerSeeds() throws IOException {
+        Path root = tmp.resolve("fewer");
+        for (int s = 0; s < 3; s++) {
+            fakeRun(root, "full", 1111 + s, 0.7 + 0.01 * s);
+        }
+        fakeRun(root, "slow", 1111, 0.8);
+        fakeRun(root, "slow", 1112, 0.81);
+        String grid = "{\"name\": \"g\", \"variants\": [\"full\", \"slow\"], \"same_as\": {}, \"reference\": \"full\","
+                + " \"robustness_reference\": null, \"seeds\": [1111, 1112, 1113]%s}";
+        Files.writeString(root.resolve("g").resolve("grid.json"), String.format(grid, ", \"variant_seeds\": {\"slow\": 2}"));
+        String md = ExperimentReport.of(root).ablationTable("g", "d").markdown();
+        assertTrue(md.contains("the first of the grid's seeds: slow: 2."), md);
+        assertFalse(md.contains("Incomplete"), "slow has the 2 seeds planned for it: " + md);
+        Files.writeString(root.resolve("g").resolve("grid.json"), String.format(grid, ""));
+        md = ExperimentReport.of(root).ablationTable("g", "d").markdown();
+        assertTrue(md.contains("Incomplete: 1 of 6 variant-seed results are missing"), md);
     }
 
     private static void fakeRun(Path root, String variant, long seed, double mae) throws IOException {
