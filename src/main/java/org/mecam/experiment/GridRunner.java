@@ -199,7 +199,7 @@ public final class GridRunner {
                 }
                 LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
                         spec.variant(), spec.seed());
-                if (runOne(grid, spec, target, data, listener, failures)) {
+                if (runOne(grid, spec, root, target, data, listener, failures)) {
                     ran++;
                 }
             } catch (IOException e) {
@@ -216,12 +216,18 @@ public final class GridRunner {
      *
      * @return whether the run finished (with metrics or not)
      */
-    private static boolean runOne(Grid grid, Grid.RunSpec spec, Path target, Map<String, MultimodalDataset> data,
-            TrainingProgress listener, List<String> failures) {
+    private static boolean runOne(Grid grid, Grid.RunSpec spec, Path root, Path target,
+            Map<String, MultimodalDataset> data, TrainingProgress listener, List<String> failures) {
         RunConfig c = spec.config();
         try {
             NativeRuntime.start(c.threads);
             MultimodalDataset d = data.computeIfAbsent(dataKey(c), k -> Datasets.load(c));
+            Path twin = ReusedRun.twin(root, root.resolve(Grid.slug(grid.name())), c);
+            if (twin != null && ReusedRun.make(twin, c, d, target, grid.options(spec), root)) {
+                LOG.info("grid {}: {} / seed {}: reused {} (same configuration, its checkpoint reproduces its test"
+                        + " predictions), not trained again", grid.name(), spec.variant(), spec.seed(), root.relativize(twin));
+                return true;
+            }
             RunResult r = Experiments.run(c, d, listener, target, grid.options(spec));
             if (!r.succeeded()) {
                 LOG.warn("grid {}: {} / seed {} stopped: {}", grid.name(), spec.variant(), spec.seed(),

@@ -53,6 +53,14 @@ public final class TrainedRun implements AutoCloseable {
      * @throws ConfigException when the directory lacks config.json or the checkpoint
      */
     public static TrainedRun open(Path runDir) {
+        return open(runDir, null);
+    }
+
+    /**
+     * As {@link #open(Path)}, on a dataset already in memory (the run's own, e.g. a grid's
+     * shared copy), or null to load the run's dataset.
+     */
+    static TrainedRun open(Path runDir, MultimodalDataset loaded) {
         Path configFile = runDir.resolve(RunFiles.CONFIG);
         Path weights = runDir.resolve(CHECKPOINT);
         if (Files.isRegularFile(configFile) && !Files.isRegularFile(weights)
@@ -68,7 +76,7 @@ public final class TrainedRun implements AutoCloseable {
         RunConfig config = ConfigJson.load(configFile.toString());
         config.validate();
         NativeRuntime.start(config.threads);
-        TrainedRun run = fresh(config, Datasets.load(config), config.seed);
+        TrainedRun run = fresh(config, loaded == null ? Datasets.load(config) : loaded, config.seed);
         try {
             Checkpoint.load(run.model, weights);
             return run;

@@ -86,4 +86,47 @@ class RobustnessGridTest {
         }
         assertTrue(Files.size(root.resolve("tables").resolve("smoke-robustness-synthetic-tiny-robustness-curves.csv")) > 0);
     }
+
+    /**
+     * A robustness grid after an ablation grid on the same root: runs the ablation grid already
+     * trained with the same configuration are evaluated, not trained again, and give exactly what
+     * training them would; a twin whose checkpoint does not reproduce its predictions is not used.
+     */
+    @Test
+    void runsAnotherGridTrainedAreReusedWithTheResultsOfTraining() throws Exception {
+        TestSupport.start();
+        List<Long> one = List.of(1111L);
+        Path shared = root.resolve("shared");
+        GridRunner.run(Grid.load("smoke").scaled(0, 0, one), "smoke", shared, 1, null);
+        Path lateTwin = shared.resolve("smoke/synthetic-tiny/late-fusion/seed-1111/predictions.csv");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(lateTwin));
+        String[] f = lines.get(1).split(",");
+        f[2] = Float.toString(Float.parseFloat(f[2]) + 1e-3f);
+        lines.set(1, String.join(",", f));
+        Files.write(lateTwin, lines); // no longer what its checkpoint predicts: trained, not reused
+
+        Grid robustness = Grid.load("smoke-robustness").scaled(0, 0, one);
+        assertEquals(3, GridRunner.run(robustness, "smoke-robustness", shared, 1, null).ran());
+        Path fresh = root.resolve("fresh");
+        GridRunner.run(robustness, "smoke-robustness", fresh, 1, null);
+        for (String variant : List.of("full", "late-fusion", "tribuo-random-forest")) {
+            Path run = Path.of("smoke-robustness", "synthetic-tiny", variant, "seed-1111");
+            for (String file : List.of("robustness.csv", "metrics.json", "predictions.csv")) {
+                assertEquals(Files.readString(fresh.resolve(run).resolve(file)), Files.readString(shared.resolve(run).resolve(file)),
+                        variant + ": " + file + " as training gives it");
+            }
+            JsonObject provenance = RunFiles.config(shared.resolve(run)).getAsJsonObject("provenance");
+            assertEquals("smoke-robustness", provenance.getAsJsonObject("experiment").get("grid").getAsString());
+            if (variant.equals("full")) {
+                JsonObject reused = provenance.getAsJsonObject(ReusedRun.REUSED);
+                assertEquals("smoke/synthetic-tiny/full/seed-1111", reused.get("from").getAsString());
+                assertTrue(Files.isRegularFile(shared.resolve(run).resolve(TrainedRun.CHECKPOINT)), "a complete run");
+                assertEquals(Files.readString(shared.resolve("smoke/synthetic-tiny/full/seed-1111/epochs.csv")),
+                        Files.readString(shared.resolve(run).resolve("epochs.csv")), "its training, copied");
+            } else {
+                assertTrue(!provenance.has(ReusedRun.REUSED), variant + " was trained: " + provenance);
+            }
+        }
+        assertEquals(3, ResultStore.scan(shared).runs().stream().filter(r -> r.grid().equals("smoke-robustness")).count());
+    }
 }
