@@ -23,7 +23,7 @@ import org.mecam.data.MultimodalDataset;
 /**
  * Runs a {@link Grid}: every run writes its own directory ({@code <root>/<grid>/<dataset>/<variant>/seed-N})
  * atomically, so a run directory exists only when its run finished; re-running the grid skips
- * them. Several worker processes can share the work: each takes every N-th run.
+ * them. Several worker processes can share the work: each takes the next run that none holds.
  */
 public final class GridRunner {
 
@@ -153,15 +153,20 @@ public final class GridRunner {
     }
 
     /**
-     * Runs the runs {@code shard}, {@code shard + of}, ... of the grid that have no directory yet,
-     * here (what each worker process does).
+     * Worker {@code shard} of {@code of}: takes the grid's runs in order, each that has no
+     * directory yet and that no other worker holds (its {@link RunClaim}), so that the workers
+     * share the runs as a queue and finish together however long each run takes (one worker:
+     * every run in order).
      */
     public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingProgress listener) {
+        if (shard < 0 || shard >= Math.max(1, of)) {
+            throw new ConfigException("grid " + grid.name() + ": no worker " + shard + " of " + of);
+        }
         List<Integer> indices = new ArrayList<>();
-        for (int i = shard; i < grid.expand().size(); i += of) {
+        for (int i = 0; i < grid.expand().size(); i++) {
             indices.add(i);
         }
-        return runIndices(grid, root, indices, listener);
+        return runIndices(grid, root, indices, listener, of > 1);
     }
 
     /**
@@ -169,6 +174,15 @@ public final class GridRunner {
      * here (what a Slurm array task does with its task id).
      */
     public static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener) {
+        return runIndices(grid, root, indices, listener, false);
+    }
+
+    /**
+     * @param queue whether a run another process holds is someone else's share of the queue
+     *     (skipped) rather than a run this process was asked for (a failure)
+     */
+    private static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener,
+            boolean queue) {
         List<Grid.RunSpec> runs = grid.expand();
         Map<String, MultimodalDataset> data = new HashMap<>();
         List<String> failures = new ArrayList<>();
@@ -187,6 +201,9 @@ public final class GridRunner {
             }
             Interruption.check();
             try (RunClaim claim = RunClaim.tryClaim(target)) {
+                if (claim == null && queue) {
+                    continue; // another worker's
+                }
                 if (claim == null) {
                     LOG.warn("grid {}: {} / seed {} is being run by another live process: not run twice", grid.name(),
                             spec.variant(), spec.seed());

@@ -8,8 +8,8 @@ import org.mecam.engine.Interruption;
 
 /**
  * The entry point of a grid worker process ({@link WorkerLauncher#localJvms}):
- * {@code --grid FILE|NAME --results DIR --shard K --of N} runs every N-th pending run starting at
- * K; {@code --index I} runs run I of the grid alone (a Slurm array task, {@link SlurmGrid}), unless
+ * {@code --grid FILE|NAME --results DIR --shard K --of N} is worker K of N, taking the grid's pending
+ * runs in order, each that no other worker holds ({@link GridRunner#runShard}); {@code --index I} runs run I of the grid alone (a Slurm array task, {@link SlurmGrid}), unless
  * another live job claims it. Exit 0 when every run succeeded, 1 when a run failed, 2 for a bad grid or results root,
  * 4 for an I/O failure (one {@code error:} line each), 130 when interrupted.
  */

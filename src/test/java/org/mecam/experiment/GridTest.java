@@ -349,6 +349,23 @@ class GridTest {
         }
     }
 
+    /** Workers share the runs as a queue: a run another worker holds is its share, not a failure. */
+    @Test
+    void aWorkerTakesTheRunsNoOtherWorkerHolds() throws Exception {
+        TestSupport.start();
+        Path root = tmp.resolve("queue");
+        Grid g = Grid.load("smoke").scaled(0, 0, List.of(1111L));
+        Path held = g.expand().get(1).dir(root, g.name());
+        try (RunClaim claim = RunClaim.tryClaim(held)) {
+            assertTrue(claim != null);
+            GridRunner.Summary s = GridRunner.runShard(g, root, 1, 2, null);
+            assertTrue(s.succeeded(), "the held run is the other worker's: " + s.failures());
+            assertEquals(g.expand().size() - 1, s.ran(), "worker 1 of 2 takes every run but the held one");
+            assertFalse(Files.exists(held));
+        }
+        assertThrows(ConfigException.class, () -> GridRunner.runShard(g, root, 2, 2, null));
+    }
+
     @Test
     void localWorkersDieWithTheirGridProcess() throws Exception {
         Path root = tmp.resolve("orphans");
