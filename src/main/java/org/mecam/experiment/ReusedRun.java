@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * is not trained again. Its directory is copied, its checkpoint is evaluated on the test split,
  * which must give the saved predictions exactly (otherwise the run is trained as usual), and the
  * grid's robustness sweep is evaluated on it. The copy's {@code config.json} carries this grid's
- * labels and {@code provenance.reused}: the run it came from, when, and that its predictions were
- * reproduced. The robustness grid after the ablation grid thus costs evaluations, not trainings.
+ * labels and {@code provenance.reused}: the run it came from, when the evaluation started and
+ * finished, and that its predictions were reproduced. The robustness grid after the ablation grid thus costs evaluations, not trainings.
  */
 final class ReusedRun {
 
@@ -80,6 +80,7 @@ final class ReusedRun {
      *         saved predictions (the caller trains the run)
      */
     static boolean make(Path twin, RunConfig config, MultimodalDataset data, Path target, RunOptions options, Path root) {
+        Instant start = Instant.now();
         List<Robustness.Row> rows;
         try (TrainedRun run = TrainedRun.open(twin, data)) {
             float[] predictions = run.predict(data.test());
@@ -113,7 +114,8 @@ final class ReusedRun {
             }
             Map<String, Object> reused = new LinkedHashMap<>();
             reused.put("from", root.relativize(twin).toString().replace('\\', '/'));
-            reused.put("at", Instant.now().toString());
+            reused.put("started", start.toString()); // this evaluation; "started"/"finished" above are the training's
+            reused.put("finished", Instant.now().toString());
             reused.put("gitCommit", Provenance.gitCommit());
             reused.put("predictionsReproduced", true);
             provenance.add(REUSED, ConfigJson.GSON.toJsonTree(reused));
