@@ -134,7 +134,7 @@ final class AblationReport {
 
     private TextTable differences(GridSpec spec, String dataset) {
         List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
-        SentimentMetrics.KEYS.forEach(k -> headers.add("Δ " + ExperimentReport.LABELS.get(k) + " (p)"));
+        SentimentMetrics.KEYS.forEach(k -> headers.add("Δ " + ExperimentReport.LABELS.get(k) + " [95% CI] (p)"));
         TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
                 headers);
         for (String v : spec.variants()) {
@@ -148,14 +148,21 @@ final class AblationReport {
                 double[][] paired = paired(spec, dataset, v, spec.reference(), SentimentMetrics.KEYS.get(k));
                 Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
                 pairs = t.n();
+                double[] d = new double[t.n()];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = paired[0][i] - paired[1][i];
+                }
+                double h = Stats.ci95(d);
                 cells.add(Double.isNaN(t.p()) ? signed(t.meanDifference())
-                        : signed(t.meanDifference()) + " (p=" + String.format(Locale.ROOT, "%.3f", t.p()) + ")");
+                        : signed(t.meanDifference()) + (Double.isNaN(h) ? "" : " [" + signed(t.meanDifference() - h) + ", "
+                                + signed(t.meanDifference() + h) + "]") + " (p=" + String.format(Locale.ROOT, "%.3f", t.p()) + ")");
                 bold[k + 2] = t.p() < 0.05;
             }
             cells.set(1, Integer.toString(pairs));
             table.add(cells, bold);
         }
-        table.note("Δ = variant − reference, mean over seeds; p: " + Stats.PairedTest.name()
+        table.note("Δ = variant − reference, mean over seeds, with the 95 % confidence interval of the mean paired"
+                + " difference (t distribution); p: " + Stats.PairedTest.name()
                 + " (pairs matched by seed; 'pairs' is their number). Bold: p < 0.05.");
         return table;
     }

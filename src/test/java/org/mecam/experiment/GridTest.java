@@ -258,7 +258,8 @@ class GridTest {
         assertTrue(md.contains("| full | 5 | **" + fullCell + "** | **0.255 ± 0.011** |"), md);
         assertTrue(md.contains("| other | 5 | 0.756 ± 0.017 | 0.244 ± 0.017 |"), md);
         String diff = Files.readString(root.resolve("tables").resolve("g-d-ablation-vs-full.md"));
-        assertTrue(diff.contains("**+0.011 (p=0.026)**"), "scipy's ttest_rel p = 0.0258: " + diff);
+        assertTrue(diff.contains("**+0.011 [+0.002, +0.019] (p=0.026)**"),
+                "scipy: mean difference 0.0108, t.ppf(0.975, 4) * sd / sqrt(5) = 0.0087, ttest_rel p = 0.0258: " + diff);
     }
 
     /** A variant planned with fewer seeds: the table says so, and counts only its own seeds as missing. */
