@@ -148,14 +148,7 @@ final class AblationReport {
                 double[][] paired = paired(spec, dataset, v, spec.reference(), SentimentMetrics.KEYS.get(k));
                 Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
                 pairs = t.n();
-                double[] d = new double[t.n()];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = paired[0][i] - paired[1][i];
-                }
-                double h = Stats.ci95(d);
-                cells.add(Double.isNaN(t.p()) ? signed(t.meanDifference())
-                        : signed(t.meanDifference()) + (Double.isNaN(h) ? "" : " [" + signed(t.meanDifference() - h) + ", "
-                                + signed(t.meanDifference() + h) + "]") + " (p=" + String.format(Locale.ROOT, "%.3f", t.p()) + ")");
+                cells.add(Stats.pairedDifference(paired[0], paired[1]));
                 bold[k + 2] = t.p() < 0.05;
             }
             cells.set(1, Integer.toString(pairs));
@@ -198,7 +191,4 @@ final class AblationReport {
         return true;
     }
 
-    private static String signed(double v) {
-        return String.format(Locale.ROOT, "%+.3f", v);
-    }
 }

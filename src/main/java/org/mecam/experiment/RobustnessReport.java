@@ -110,7 +110,14 @@ final class RobustnessReport {
         List<String> headers = new ArrayList<>(List.of("method", "perturbation", "AUC MAE", "AUC Acc-2 (has0)",
                 "AUC F1 (has0)"));
         if (reference != null) {
-            headers.addAll(List.of("ER MAE vs " + reference, "ER Acc-2 vs " + reference));
+            headers.addAll(List.of("ER MAE vs " + reference + " [95% CI] (p)", "ER Acc-2 vs " + reference + " [95% CI] (p)"));
+        }
+        String compared = spec.reference();
+        if (compared != null && !c.methods().contains(compared)) {
+            compared = null;
+        }
+        if (compared != null) {
+            headers.add("Δ AUC MAE vs " + compared + " [95% CI] (p)");
         }
         TextTable table = new TextTable("Robustness, " + spec.name() + " on " + dataset
                 + " (area under the metric-vs-p curve, mean ± std over seeds)", headers);
@@ -129,9 +136,15 @@ final class RobustnessReport {
                 if (reference != null) {
                     Map<String, Map<Long, SortedMap<Double, Double>>> ref = curves.get(spec.runVariant(reference) + "\u0000" + kind);
                     for (String metric : List.of("mae", "acc2_has0")) {
-                        cells.add(ref == null ? "" : meanStd(effective(byMetric.get(metric), ref.get(metric),
-                                metric.equals("mae"))));
+                        double[] er = ref == null ? new double[0] : effective(byMetric.get(metric), ref.get(metric),
+                                metric.equals("mae"));
+                        cells.add(Stats.pairedDifference(er, new double[er.length])); // ER against 0, seed by seed
                     }
+                }
+                if (compared != null) {
+                    Map<String, Map<Long, SortedMap<Double, Double>>> base = curves.get(spec.runVariant(compared) + "\u0000" + kind);
+                    cells.add(base == null || spec.runVariant(method).equals(spec.runVariant(compared)) ? ""
+                            : pairedAreas(byMetric.get("mae"), base.get("mae")));
                 }
                 table.add(cells, null);
                 for (String metric : SentimentMetrics.KEYS) {
@@ -145,12 +158,26 @@ final class RobustnessReport {
         }
         table.note("AUC: trapezoid area over the levels p (relative robustness). ER (effective robustness): area between"
                 + " the method's curve and the reference's curve shifted to match at p = 0, per seed; positive means the"
-                + " method degrades less (for MAE the sign is flipped).");
+                + " method degrades less (for MAE the sign is flipped); its p tests ER = 0 over seeds. Δ AUC: the method's"
+                + " AUC minus the grid reference's, paired by seed (" + Stats.PairedTest.name() + ").");
         return new TextTable[] {table, points};
     }
 
     private static String meanStd(double[] x) {
         return ExperimentReport.meanStd(x);
+    }
+
+    /** @return the paired difference of two methods' AUCs over the seeds both have the same levels for */
+    private static String pairedAreas(Map<Long, SortedMap<Double, Double>> method, Map<Long, SortedMap<Double, Double>> base) {
+        List<double[]> pairs = new ArrayList<>();
+        for (Map.Entry<Long, SortedMap<Double, Double>> e : method.entrySet()) {
+            SortedMap<Double, Double> b = base.get(e.getKey());
+            if (b != null && b.keySet().equals(e.getValue().keySet())) {
+                pairs.add(new double[] {Robustness.area(keys(e.getValue()), vals(e.getValue())), Robustness.area(keys(b), vals(b))});
+            }
+        }
+        return Stats.pairedDifference(pairs.stream().mapToDouble(x -> x[0]).toArray(),
+                pairs.stream().mapToDouble(x -> x[1]).toArray());
     }
 
     private static double[] areas(Map<Long, SortedMap<Double, Double>> bySeed) {

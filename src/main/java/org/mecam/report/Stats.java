@@ -61,6 +61,31 @@ public final class Stats {
     }
 
     /**
+     * @param a values of one variant, by seed
+     * @param b values of the other, same seeds in the same order
+     * @return "+0.011 [+0.002, +0.019] (p=0.026)": the mean difference a − b, the 95 % confidence
+     *     interval of it (t distribution) and the paired t-test's p; the difference alone for one
+     *     pair; empty for none
+     */
+    public static String pairedDifference(double[] a, double[] b) {
+        PairedTest t = pairedTTest(a, b);
+        if (t.n() == 0) {
+            return "";
+        }
+        String m = String.format(java.util.Locale.ROOT, "%+.3f", t.meanDifference());
+        if (Double.isNaN(t.p())) {
+            return m;
+        }
+        double[] d = new double[a.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        double h = ci95(d);
+        return String.format(java.util.Locale.ROOT, "%s [%+.3f, %+.3f] (p=%.3f)", m, t.meanDifference() - h,
+                t.meanDifference() + h, t.p());
+    }
+
+    /**
      * A two-sided paired t-test.
      *
      * @param meanDifference mean of a - b

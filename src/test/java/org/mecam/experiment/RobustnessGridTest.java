@@ -75,8 +75,10 @@ class RobustnessGridTest {
         assertEquals(3 * 3, table.size(), "3 methods x 3 perturbations");
         for (int i = 0; i < table.size(); i++) {
             if (table.get(i, 0).equals("late fusion")) {
-                assertEquals("0.000 ± 0.000", table.get(i, table.column("er mae vs late fusion")),
+                assertEquals("+0.000 [+0.000, +0.000] (p=1.000)", table.get(i, table.column("er mae vs late fusion [95% ci] (p)")),
                         "the reference against itself");
+                assertTrue(table.get(i, table.column("δ auc mae vs full [95% ci] (p)")).matches("[+-]\\d\\.\\d{3} \\[.*\\] \\(p=.*\\)"),
+                        "late fusion against full, paired over 2 seeds: " + table.get(i, table.column("δ auc mae vs full [95% ci] (p)")));
             }
             assertTrue(table.get(i, table.column("auc mae")).contains("±"));
         }

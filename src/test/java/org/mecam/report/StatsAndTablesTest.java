@@ -41,6 +41,10 @@ class StatsAndTablesTest {
         assertEquals(-0.0108, t.meanDifference(), 1e-12);
         assertEquals(1.0, Stats.pairedTTest(a, a).p(), "identical runs");
         assertTrue(Double.isNaN(Stats.pairedTTest(new double[] {1}, new double[] {2}).p()));
+        // scipy: d = a - b, mean -0.0108, t.ppf(0.975, 4) * d.std(ddof=1) / sqrt(5) = 0.008665
+        assertEquals("-0.011 [-0.019, -0.002] (p=0.026)", Stats.pairedDifference(a, b));
+        assertEquals("+1.000", Stats.pairedDifference(new double[] {3}, new double[] {2}), "one pair: no interval, no test");
+        assertEquals("", Stats.pairedDifference(new double[0], new double[0]));
     }
 
     @Test
