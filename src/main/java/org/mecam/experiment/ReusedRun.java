@@ -76,8 +76,8 @@ final class ReusedRun {
     /**
      * Copies {@code twin} into {@code target} with this run's labels and its robustness sweep.
      *
-     * @return whether the run was made; false when the checkpoint does not reproduce the twin's
-     *         saved predictions (the caller trains the run)
+     * @return whether the run was made; false when the twin cannot be evaluated here or its
+     *         checkpoint does not reproduce its saved predictions (the caller trains the run)
      */
     static boolean make(Path twin, RunConfig config, MultimodalDataset data, Path target, RunOptions options, Path root) {
         Instant start = Instant.now();
@@ -97,6 +97,13 @@ final class ReusedRun {
             }
             rows = Robustness.evaluate(Experiments.mecamPredictor(run.model(), run.manager(), config), data, options,
                     config.seed);
+        } catch (org.mecam.engine.Interruption.InterruptedRunException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a damaged checkpoint, a device this machine lacks: the run is trained as if there were no twin
+            LOG.warn("{}: cannot evaluate it here ({}); training the run instead of reusing it", twin,
+                    IoFailure.describe(e));
+            return false;
         }
         RunDirectory dir;
         try {

@@ -1,6 +1,7 @@
 package org.mecam.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -130,5 +131,26 @@ class RobustnessGridTest {
             }
         }
         assertEquals(3, ResultStore.scan(shared).runs().stream().filter(r -> r.grid().equals("smoke-robustness")).count());
+
+        // a twin whose checkpoint cannot be read: said, and nothing made from it
+        Path damaged = root.resolve("damaged/other/synthetic-tiny/full/seed-1111");
+        Path twin = shared.resolve("smoke/synthetic-tiny/full/seed-1111");
+        try (var files = Files.walk(twin)) {
+            for (Path file : files.toList()) {
+                Path to = damaged.resolve(twin.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(file, to);
+                }
+            }
+        }
+        Files.write(damaged.resolve(TrainedRun.CHECKPOINT), new byte[] {1, 2, 3});
+        Grid.RunSpec full = robustness.expand().get(0);
+        Path target = root.resolve("damaged/smoke-robustness/synthetic-tiny/full/seed-1111");
+        assertEquals(damaged, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), full.config()));
+        assertFalse(ReusedRun.make(damaged, full.config(), org.mecam.data.Datasets.load(full.config()), target,
+                robustness.options(full), root.resolve("damaged")), "trained instead");
+        assertFalse(Files.exists(target));
     }
 }
