@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import org.knowm.xchart.CategoryChart;
 import org.mecam.eval.SentimentMetrics;
