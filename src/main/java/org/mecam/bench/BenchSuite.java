@@ -70,7 +70,9 @@ public final class BenchSuite {
             result.put("device", s.device());
             result.put("method", "median over " + s.processes() + " processes x " + s.steps() + " steps after " + s.warmup()
                     + " warm-up steps; full-length batches (every token and frame valid) of 32 samples;"
-                    + " training step = stage 0 + stage 1 with both optimizer steps; times exclude building the batch");
+                    + " training step = stage 0 + stage 1 with both optimizer steps, their values read back at its end;"
+                    + " times exclude building the batch; run-ahead = mean over the same number of steps read back once"
+                    + " at the end, on batches built beforehand (one value per process)");
             List<Map<String, Object>> entries = new ArrayList<>();
             for (String shape : new String[] {"mosi", "mosi-unaligned"}) {
                 for (String fusion : new String[] {"attention", "concat"}) {
@@ -116,6 +118,7 @@ public final class BenchSuite {
         List<Double> eval = new ArrayList<>();
         List<Double> processTrain = new ArrayList<>();
         List<Double> processEval = new ArrayList<>();
+        List<Double> processRunAhead = new ArrayList<>();
         Map<String, Object> last = null;
         for (int p = 0; p < procs; p++) {
             log.printf("bench %s: process %d/%d%n", name, p + 1, procs);
@@ -133,6 +136,7 @@ public final class BenchSuite {
             eval.addAll(e);
             processTrain.add(StepBenchmark.median(t));
             processEval.add(StepBenchmark.median(e));
+            processRunAhead.add(json.get("train_step_run_ahead_ms").getAsDouble());
             last = ConfigJson.GSON.fromJson(json, Map.class);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -147,6 +151,8 @@ public final class BenchSuite {
         m.put("eval_step_median_ms", StepBenchmark.median(eval));
         m.put("train_step_process_medians_ms", processTrain);
         m.put("eval_step_process_medians_ms", processEval);
+        m.put("train_step_run_ahead_median_ms", StepBenchmark.median(processRunAhead));
+        m.put("train_step_run_ahead_process_ms", processRunAhead);
         m.put("stage0_median_ms", last.get("stage0_median_ms"));
         m.put("stage1_median_ms", last.get("stage1_median_ms"));
         m.put("batch_build_median_ms", last.get("batch_build_median_ms"));
@@ -339,9 +345,10 @@ public final class BenchSuite {
 
     private static void summary(PrintWriter out, List<Map<String, Object>> entries, Map<String, Object> untuned,
             Map<String, Object> mainJob, Map<String, Object> rss) {
-        out.printf("%-40s %12s %12s%n", "entry", "train ms", "eval ms");
+        out.printf("%-40s %12s %12s %14s%n", "entry", "train ms", "eval ms", "run-ahead ms");
         for (Map<String, Object> e : entries) {
-            out.printf("%-40s %12.1f %12.1f%n", e.get("name"), e.get("train_step_median_ms"), e.get("eval_step_median_ms"));
+            out.printf("%-40s %12.1f %12.1f %14.1f%n", e.get("name"), e.get("train_step_median_ms"),
+                    e.get("eval_step_median_ms"), e.get("train_step_run_ahead_median_ms"));
         }
         out.printf("%-40s %12.1f %12.1f%n", untuned.get("name"), untuned.get("train_step_median_ms"),
                 untuned.get("eval_step_median_ms"));

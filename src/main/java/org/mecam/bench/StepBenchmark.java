@@ -32,7 +32,8 @@ public final class StepBenchmark {
 
     /** Step times of one configuration, in milliseconds. */
     public record Result(String name, String mode, String fusion, String shape, int batchSize,
-            List<Double> trainMs, List<Double> stage0Ms, List<Double> stage1Ms, List<Double> evalMs, List<Double> batchMs) {
+            List<Double> trainMs, List<Double> stage0Ms, List<Double> stage1Ms, List<Double> evalMs, List<Double> batchMs,
+            double runAheadMs) {
 
         /** @return medians and the raw lists, for JSON */
         public Map<String, Object> toMap() {
@@ -47,6 +48,7 @@ public final class StepBenchmark {
             m.put("stage1_median_ms", median(stage1Ms));
             m.put("eval_step_median_ms", median(evalMs));
             m.put("batch_build_median_ms", median(batchMs));
+            m.put("train_step_run_ahead_ms", runAheadMs);
             m.put("train_ms", trainMs);
             m.put("eval_ms", evalMs);
             return m;
@@ -82,6 +84,7 @@ public final class StepBenchmark {
         List<Double> stage1 = new ArrayList<>();
         List<Double> eval = new ArrayList<>();
         List<Double> build = new ArrayList<>();
+        double runAheadMs;
         try (TrainedRun run = TrainedRun.fresh(c, data, 1)) {
             NDManager manager = run.manager();
             MecamModel model = run.model();
@@ -114,10 +117,44 @@ public final class StepBenchmark {
                         eval.add(evalMs);
                     }
                 }
+                runAheadMs = runAhead(trainer, model, builder, manager, plan, steps);
             }
         }
         return new Result(name(mode, fusion, shape), mode.key(), fusion, shape.key(), batchSize, train, stage0,
-                stage1, eval, build);
+                stage1, eval, build, runAheadMs);
+    }
+
+    /**
+     * The mean time of a training step when the host does not wait for each: {@code steps}
+     * steps (both stages) on batches built and prepared beforehand, their values read back once
+     * at the end, as training does between reads ({@link Trainer#setReadback}). On a GPU the
+     * host queues the next step's work while the device runs the last one; on the CPU it equals
+     * the step time.
+     */
+    private static double runAhead(Trainer trainer, MecamModel model, BatchBuilder builder, NDManager manager,
+            List<int[]> plan, int steps) {
+        List<Batch> batches = new ArrayList<>();
+        int closed = 0;
+        try {
+            for (int i = 0; i < steps; i++) {
+                Batch b = builder.build(manager, plan.get(i % plan.size()));
+                batches.add(b);
+                model.prepare(b);
+            }
+            finish(model);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                trainer.stage0Deferred(batches.get(i), 1, i);
+                trainer.stage1Deferred(batches.get(i), 1, i);
+                batches.get(i).close(); // frees the step's intermediates, as training does
+                closed++;
+            }
+            trainer.readBack();
+            finish(model);
+            return (System.nanoTime() - t0) / 1e6 / steps;
+        } finally {
+            batches.subList(closed, batches.size()).forEach(Batch::close);
+        }
     }
 
     /**

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
             "Benchmark speed and memory; write the medians as JSON.",
             "Median ms per training step (stage 0 + stage 1) and per evaluation step, batch 32, on",
             "full-length batches at MOSI aligned and unaligned shapes, for feature mode (attention and concat",
-            "fusion) and BERT mode (bert-base, few steps); the glibc allocator's effect; the `train` main job's",
-            "wall time; RSS after epoch 5 vs after epoch 40 of a 40-epoch run. Writes JSON."
+            "fusion) and BERT mode (bert-base, few steps), and the mean step time when steps are read back only",
+            "at the end (run-ahead: what a GPU gains from not waiting for each); the glibc allocator's effect;",
+            "the `train` main job's wall time; RSS after epoch 5 vs after epoch 40 of a 40-epoch run. Writes JSON."
         })
 final class BenchCommand implements Callable<Integer> {
 

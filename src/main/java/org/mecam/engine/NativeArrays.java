@@ -3,11 +3,15 @@ package org.mecam.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +25,7 @@ import java.util.function.Consumer;
 public final class NativeArrays {
 
     private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
+    private static final AtomicLong UPLOADS = new AtomicLong();
 
     private NativeArrays() {}
 
@@ -53,7 +58,24 @@ public final class NativeArrays {
         return longs(m, new Shape(data.length), b -> b.put(data));
     }
 
+    /**
+     * A scalar made on the manager's device by a fill, with no copy from the host (on a GPU, a
+     * copy waits for all queued work). DJL's {@code full} takes a float; this keeps a double's
+     * value exact in a float64 array.
+     *
+     * @return a 0-dimensional array of {@code type} holding {@code value}
+     */
+    public static NDArray scalar(NDManager m, double value, DataType type) {
+        return JniUtils.full((PtNDManager) m, new Shape(), value, type, m.getDevice(), SparseFormat.DENSE);
+    }
+
+    /** @return host-to-device copies made by this class so far, in all threads (for tests) */
+    public static long uploads() {
+        return UPLOADS.get();
+    }
+
     private static NDArray copy(NDManager m, ByteBuffer staged, Shape shape, DataType type) {
+        UPLOADS.incrementAndGet();
         try (NDArray view = m.create(staged, shape, type)) {
             return view.duplicate();
         }

@@ -76,32 +76,54 @@ public class EarlyFusion implements FusionVariant {
              */
             @Override
             public Fused forward(ParameterStore ps, Batch batch, boolean training) {
-                List<Batch.Sequence> used = new ArrayList<>();
-                for (char m : new char[] {'t', 'a', 'v'}) {
-                    if (c.uses(m)) {
-                        used.add(m == 't' ? batch.text : m == 'a' ? batch.audio : batch.vision);
-                    }
-                }
+                List<Batch.Sequence> used = used(batch);
                 long len = 0;
                 for (Batch.Sequence s : used) {
                     len = Math.max(len, s.data().getShape().get(1));
                 }
-                long[] last = new long[batch.size()];
-                Arrays.fill(last, -1);
                 NDList frames = new NDList();
                 for (Batch.Sequence s : used) {
                     Shape shape = s.data().getShape(); // (B, L, D)
                     long l = shape.get(1);
                     frames.add(l == len ? s.data() : NDArrays.concat(new NDList(s.data(), batch.manager.zeros(
                             new Shape(shape.get(0), len - l, shape.get(2)), s.data().getDataType())), 1));
-                    for (int k = 0; k < last.length; k++) {
-                        last[k] = Math.max(last[k], s.lengths()[k] - 1);
-                    }
                 }
                 NDArray x = frames.size() == 1 ? frames.head() : NDArrays.concat(frames, 2); // (B, L, Dt + Da + Dv)
-                NDArray lastIndex = used.size() == 1 ? used.get(0).last() : NativeArrays.longs(batch.manager, last);
-                NDArray fused = early.forward(ps, new NDList(x, lastIndex), training).get(1); // (B, d)
+                NDArray fused = early.forward(ps, new NDList(x, lastIndex(batch)), training).get(1); // (B, d)
                 return new Fused(fused, head.forward(ps, new NDList(fused), training).head());
+            }
+
+            @Override
+            public void prepare(Batch batch) {
+                lastIndex(batch);
+            }
+
+            private List<Batch.Sequence> used(Batch batch) {
+                List<Batch.Sequence> used = new ArrayList<>();
+                for (char m : new char[] {'t', 'a', 'v'}) {
+                    if (c.uses(m)) {
+                        used.add(m == 't' ? batch.text : m == 'a' ? batch.audio : batch.vision);
+                    }
+                }
+                return used;
+            }
+
+            /** @return each sample's last valid frame of any modality [B], on the device */
+            private NDArray lastIndex(Batch batch) {
+                List<Batch.Sequence> used = used(batch);
+                if (used.size() == 1) {
+                    return used.get(0).last();
+                }
+                return batch.derived(EarlyFusion.class, b -> {
+                    long[] last = new long[b.size()];
+                    Arrays.fill(last, -1);
+                    for (Batch.Sequence s : used) {
+                        for (int k = 0; k < last.length; k++) {
+                            last[k] = Math.max(last[k], s.lengths()[k] - 1);
+                        }
+                    }
+                    return NativeArrays.longs(b.manager, last);
+                });
             }
 
             @Override

@@ -14,6 +14,8 @@ public final class EntropyMemory implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray[]> previous = new HashMap<>();
     private int skipped;
+    /** Terms skipped for a non-finite logdet, counted on the device (float32 scalar), or null. */
+    private NDArray nonFinite;
 
     /** @param parent the manager the memory's arrays live under */
     public EntropyMemory(NDManager parent) {
@@ -45,9 +47,26 @@ public final class EntropyMemory implements AutoCloseable {
         skipped++;
     }
 
-    /** @return skipped entropy terms since the last {@link #reset()} */
+    /**
+     * Counts, on the device, a term skipped when its logdet is not finite: {@code finite} is the
+     * term's boolean test, which the host does not read until {@link #skipped()}.
+     */
+    public void countNonFinite(NDArray finite) {
+        NDArray notFinite = finite.logicalNot().toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray sum = nonFinite == null ? notFinite : nonFinite.add(notFinite);
+        sum.attach(manager);
+        if (nonFinite != null) {
+            nonFinite.close();
+        }
+        nonFinite = sum;
+    }
+
+    /**
+     * @return skipped entropy terms since the last {@link #reset()} (reads the device's count:
+     *     call it between steps, not inside one)
+     */
     public int skipped() {
-        return skipped;
+        return skipped + (nonFinite == null ? 0 : Math.round(nonFinite.getFloat()));
     }
 
     /** Forgets the memory (each epoch's stage 1 starts empty) and the skip count. */
@@ -58,6 +77,10 @@ public final class EntropyMemory implements AutoCloseable {
         }
         previous.clear();
         skipped = 0;
+        if (nonFinite != null) {
+            nonFinite.close();
+            nonFinite = null;
+        }
     }
 
     @Override

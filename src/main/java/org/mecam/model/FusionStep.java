@@ -29,6 +29,12 @@ public interface FusionStep {
     }
 
     /**
+     * Makes, ahead of a training step, the batch-derived inputs on the device that the variant's
+     * forward pass would otherwise copy from the host inside the step ({@link Batch#derived}).
+     */
+    default void prepare(Batch batch) {}
+
+    /**
      * Initialises the variant's blocks, after the model's own.
      *
      * @param in the model's example input shapes (text, mask, last; audio ...; vision ...)

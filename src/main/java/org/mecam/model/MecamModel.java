@@ -68,14 +68,17 @@ public final class MecamModel extends AbstractBlock {
      * @param nce k * (L_t + L_a + L_v) (scalar)
      * @param contrastive each modality's L_m
      * @param lld summed MMILB lld of the pairs (scalar)
-     * @param entropy summed entropy H of the pairs whose covariances were full rank (scalar)
+     * @param entropy summed entropy H of the pairs with enough samples whose logdet was finite
+     *     (scalar; a pair with a non-finite logdet adds 0 and no gradient), null when no pair had
+     *     enough samples
+     * @param entropyUsed how many pairs {@code entropy} sums (float32 scalar, on the device), or null
      * @param encoded the encoders' outputs
      * @param fused the head's input [B, D]
      * @param attention attention weights per modality ('a', 'v') when asked for
      */
     public record Output(
             NDArray prediction, NDArray nce, Map<Character, NDArray> contrastive, NDArray lld, NDArray entropy,
-            Encoded encoded, NDArray fused, Map<Character, NDArray> attention) {}
+            NDArray entropyUsed, Encoded encoded, NDArray fused, Map<Character, NDArray> attention) {}
 
     private final ModelSettings config;
     private final MultimodalDataset.Info data;
@@ -283,11 +286,11 @@ public final class MecamModel extends AbstractBlock {
     public Output forward(ParameterStore ps, Batch batch, Stage stage, EntropyMemory memory, boolean training) {
         if (!variant.hasModalityEncoders()) {
             FusionStep.Fused f = fusion.forward(ps, batch, training);
-            return new Output(f.prediction(), null, null, null, null, null, f.fused(), null);
+            return new Output(f.prediction(), null, null, null, null, null, null, f.fused(), null);
         }
         Encoded enc = encode(ps, batch, training);
         if (stage == Stage.MMILB) {
-            return new Output(null, null, null, lld(ps, enc, training), null, enc, null, null);
+            return new Output(null, null, null, lld(ps, enc, training), null, null, enc, null, null);
         }
         return main(ps, batch, enc, stage, memory, training, false);
     }
@@ -304,13 +307,14 @@ public final class MecamModel extends AbstractBlock {
         NDArray fused = f.fused();
         NDArray prediction = f.prediction();
         if (stage == Stage.EVAL) {
-            return new Output(prediction, null, null, null, null, enc, fused, attention);
+            return new Output(prediction, null, null, null, null, null, enc, fused, attention);
         }
         Map<Character, NDArray> perModality = new LinkedHashMap<>();
         NDArray nce = contrastive(ps, batch, enc, training, perModality);
         NDArray lld = mmilb.isEmpty() ? null : lld(ps, enc, training);
-        NDArray entropy = memory == null || mmilb.isEmpty() ? null : entropy(ps, batch, enc, memory, training);
-        return new Output(prediction, nce, perModality, lld, entropy, enc, fused, attention);
+        EntropyTerm.Sum entropy = memory == null || mmilb.isEmpty() ? null : entropy(ps, batch, enc, memory, training);
+        return new Output(prediction, nce, perModality, lld, entropy == null ? null : entropy.value(),
+                entropy == null ? null : entropy.used(), enc, fused, attention);
     }
 
     private NDArray contrastive(ParameterStore ps, Batch batch, Encoded enc, boolean training,
@@ -318,8 +322,7 @@ public final class MecamModel extends AbstractBlock {
         if (contrast.isEmpty()) {
             return null;
         }
-        ContrastTargets targets = ContrastTargets.of(batch.manager, batch.labelValues, config.positives(),
-                config.excludeSelf(), config.negWeight());
+        ContrastTargets targets = contrastTargets(batch);
         NDArray sum = null;
         for (Map.Entry<Character, IntraModalContrastiveLoss> e : contrast.entrySet()) {
             NDArray loss = e.getValue().loss(ps, enc.vector(e.getKey()), targets, training).head();
@@ -327,6 +330,27 @@ public final class MecamModel extends AbstractBlock {
             sum = sum == null ? loss : sum.add(loss);
         }
         return sum.mul(Ops.scalar(sum, config.contrastScale()));
+    }
+
+    private ContrastTargets contrastTargets(Batch batch) {
+        return batch.derived(ContrastTargets.class, b -> ContrastTargets.of(b.manager, b.labelValues,
+                config.positives(), config.excludeSelf(), config.negWeight()));
+    }
+
+    /**
+     * Copies to the device, ahead of a training step, the inputs that the step derives from the
+     * batch's labels (the contrastive masks, the entropy term's sample indices), so that the
+     * step itself copies nothing from the host. Calling it is optional: a step makes what is
+     * missing.
+     */
+    public void prepare(Batch batch) {
+        if (!contrast.isEmpty()) {
+            contrastTargets(batch);
+        }
+        if (!mmilb.isEmpty()) {
+            EntropyTerm.signs(batch);
+        }
+        fusion.prepare(batch);
     }
 
     /** @return the contrastive projection z of modality {@code m} [B, c], for figures */
@@ -355,8 +379,11 @@ public final class MecamModel extends AbstractBlock {
         return sum;
     }
 
-    /** @return the summed entropy term of the MMILB pairs, or null if no pair could be used ({@link EntropyTerm}) */
-    NDArray entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory, boolean training) {
+    /**
+     * @return the summed entropy term of the MMILB pairs and how many pairs it sums, or null if
+     *     no pair had enough samples ({@link EntropyTerm})
+     */
+    EntropyTerm.Sum entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory, boolean training) {
         return EntropyTerm.sum(ps, batch, enc, mmilb, memory, training);
     }
 

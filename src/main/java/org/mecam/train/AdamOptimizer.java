@@ -1,7 +1,9 @@
 package org.mecam.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mecam.engine.NativeArrays;
 import org.mecam.engine.NoGrad;
 
 /**
@@ -61,6 +64,8 @@ public final class AdamOptimizer implements AutoCloseable {
     private final NDManager state;
     private final List<Group> groups;
     private final Map<Parameter, NDArray[]> moments = new IdentityHashMap<>();
+    private final Map<Group, NDArray> weightDecays = new IdentityHashMap<>();
+    private NDArray[] constants;
     private int steps;
 
     /**
@@ -90,19 +95,68 @@ public final class AdamOptimizer implements AutoCloseable {
 
     /** Applies one Adam update to every parameter that has a gradient, then zeroes the gradients. */
     public void step() {
+        step(null);
+    }
+
+    /**
+     * Applies one Adam update to every parameter that has a gradient, then zeroes the gradients.
+     * Every scalar of the update is an array on the parameters' device, so that the step makes no
+     * host round trip: DJL's {@code mul(Number)} would copy each scalar from the host, which on
+     * a GPU waits for all queued work each time. The values are those of {@code torch.optim.Adam}
+     * in float32, as before (a float64 scalar is rounded to float32 by the op either way).
+     *
+     * @param ok a boolean scalar on the device, or null for true: where false, the step leaves
+     *     weights and moments exactly as they are (a non-finite step is skipped without reading
+     *     anything back; the caller finds out when it reads the step's values)
+     */
+    public void step(NDArray ok) {
         steps++;
         double bc1 = 1 - Math.pow(BETA1, steps);
         double bc2 = 1 - Math.pow(BETA2, steps);
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); NDManager tmp = state.newSubManager()) {
+            // beta1, 1 - beta1, beta2, 1 - beta2 become 1, 0, 1, 0 in a skipped step: m and v stay as they are
+            NDArray[] c = constants();
+            NDArray b1 = guard(ok, c[0], c[5], tmp);
+            NDArray b1c = guard(ok, c[1], c[6], tmp);
+            NDArray b2 = guard(ok, c[2], c[5], tmp);
+            NDArray b2c = guard(ok, c[3], c[6], tmp);
+            NDArray sqrtBc2 = scalar(tmp, Math.sqrt(bc2));
             for (Group g : groups) {
+                // the learning rate becomes 0 in a skipped step: w - 0 * (finite update) = w
+                NDArray lr = guard(ok, scalar(tmp, g.learningRate() / bc1), c[6], tmp);
+                NDArray wd = g.weightDecay() == 0 ? null
+                        : weightDecays.computeIfAbsent(g, k -> scalar(state, k.weightDecay()));
                 for (Parameter p : g.parameters()) {
-                    update(p, g.learningRate(), g.weightDecay(), bc1, bc2);
+                    update(p, ok, wd, b1, b1c, b2, b2c, sqrtBc2, c[4], lr, c[6]);
                 }
             }
         }
     }
 
-    private void update(Parameter p, double lr, double wd, double bc1, double bc2) {
+    /** @return 0.9, 0.1, 0.999, 0.001, 1e-8, 1 and 0 as float32 scalars on the device, made once */
+    private NDArray[] constants() {
+        if (constants == null) {
+            constants = new NDArray[] {scalar(state, BETA1), scalar(state, 1 - BETA1), scalar(state, BETA2),
+                scalar(state, 1 - BETA2), scalar(state, EPS), scalar(state, 1), scalar(state, 0)};
+        }
+        return constants;
+    }
+
+    private static NDArray scalar(NDManager m, double value) {
+        return NativeArrays.scalar(m, value, DataType.FLOAT32);
+    }
+
+    private static NDArray guard(NDArray ok, NDArray value, NDArray skipped, NDManager tmp) {
+        if (ok == null) {
+            return value;
+        }
+        NDArray out = NDArrays.where(ok, value, skipped); // all three are scalars
+        out.attach(tmp);
+        return out;
+    }
+
+    private void update(Parameter p, NDArray ok, NDArray wd, NDArray b1, NDArray b1c, NDArray b2, NDArray b2c,
+            NDArray sqrtBc2, NDArray eps, NDArray lr, NDArray zero) {
         PtNDArray w = (PtNDArray) p.getArray();
         PtNDArray g = JniUtils.getGradient(w);
         if (g == null) {
@@ -112,11 +166,13 @@ public final class AdamOptimizer implements AutoCloseable {
         try (NDManager tmp = state.newSubManager()) {
             g.attach(tmp);
             tmp.tempAttachAll(w, mv[0], mv[1]);
-            NDArray grad = wd != 0 ? g.add(w.mul(wd)) : g;
-            mv[0].muli(BETA1).addi(grad.mul(1 - BETA1));
-            mv[1].muli(BETA2).addi(grad.square().muli(1 - BETA2));
-            NDArray denominator = mv[1].sqrt().divi(Math.sqrt(bc2)).addi(EPS);
-            w.subi(mv[0].div(denominator).muli(lr / bc1));
+            // a skipped step's gradient may hold NaN, which no factor of 0 removes
+            NDArray grad = ok == null ? g : NDArrays.where(ok.broadcast(g.getShape()), g, zero);
+            grad = wd != null ? grad.add(w.mul(wd)) : grad;
+            mv[0].muli(b1).addi(grad.mul(b1c));
+            mv[1].muli(b2).addi(grad.square().muli(b2c));
+            NDArray denominator = mv[1].sqrt().divi(sqrtBc2).addi(eps);
+            w.subi(mv[0].div(denominator).muli(lr));
         }
         JniUtils.zeroGrad(w);
     }

@@ -2,7 +2,10 @@ package org.mecam.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -18,6 +21,7 @@ import java.util.Random;
 import org.mecam.config.TrainSettings;
 import org.mecam.config.Selection;
 import org.mecam.engine.Interruption;
+import org.mecam.engine.NativeArrays;
 import org.mecam.engine.NoGrad;
 import org.mecam.eval.Inference;
 import org.mecam.model.EntropyMemory;
@@ -34,7 +38,9 @@ import org.mecam.data.batch.BatchBuilder;
  * main loss L1 + alpha nce - beta lld - beta H, with a one-batch entropy memory), then
  * validation. Each optimizer clips the global gradient norm of the parameters it steps.
  *
- * <p>Every NDArray of a step lives in that batch's manager and is freed when the batch closes.
+ * <p>Every NDArray of a step lives in that batch's manager and is freed when the batch closes,
+ * except the step's values (loss terms, gradient norm), which wait on the device until {@link
+ * #readBack()}: a step makes no host round trip (docs/METHOD.md, "A step on the device").
  */
 public final class Trainer implements AutoCloseable {
 
@@ -54,6 +60,13 @@ public final class Trainer implements AutoCloseable {
     private final TrainingProgress listener;
     /** Whether the mutual-information terms (and stage 0) are on: beta > 0 and two modalities or more. */
     private final boolean mi;
+    /** Where the values of steps not read yet live. */
+    private final NDManager log;
+    private final List<Pending> pending = new ArrayList<>();
+    private int readEvery;
+
+    /** Steps between reads of their values on a GPU, where each read waits for all queued work. */
+    public static final int GPU_READBACK = 32;
 
     /**
      * @param config the run's configuration
@@ -81,6 +94,8 @@ public final class Trainer implements AutoCloseable {
         this.plateau = new ReduceLrOnPlateau(mainOptimizer.groups(), config.plateauPatience(), config.plateauFactor());
         this.memory = new EntropyMemory(manager);
         this.mi = config.beta() > 0 && model.hasMutualInformation();
+        this.log = manager.newSubManager();
+        this.readEvery = manager.getDevice().isGpu() ? GPU_READBACK : 1;
         for (Pair<String, Parameter> p : model.getParameters()) {
             if (p.getValue().getArray().hasGradient()) {
                 allParameters.add(p.getValue());
@@ -172,34 +187,50 @@ public final class Trainer implements AutoCloseable {
         for (int b = 0; b < plan.size(); b++) {
             Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
-                double lld = stage0Step(batch, epoch, b);
-                sum += lld;
-                listener.onBatch(epoch, 0, b, -lld);
+                stage0Deferred(batch, epoch, b);
+            }
+            if (pending.size() >= readEvery || b == plan.size() - 1) {
+                for (double lld : readBack().stage0()) {
+                    sum += lld;
+                }
             }
         }
         return sum / plan.size();
     }
 
     /**
-     * One stage-0 step: encoders without gradient, MMILB estimators maximise lld.
+     * One stage-0 step, its values read back at once (with those of any step not read yet).
      *
      * @return the batch's lld
+     * @throws NonFiniteLossException if lld or the gradient norm is not finite (the step changed nothing)
      */
     public double stage0Step(Batch batch, int epoch, int index) {
+        stage0Deferred(batch, epoch, index);
+        List<Double> read = readBack().stage0();
+        return read.get(read.size() - 1);
+    }
+
+    /**
+     * One stage-0 step (encoders without gradient, MMILB estimators maximise lld) that reads
+     * nothing back: its lld and gradient norm stay on the device until {@link #readBack()}.
+     * Where either is not finite, the optimizer step changes nothing.
+     */
+    public void stage0Deferred(Batch batch, int epoch, int index) {
+        model.prepare(batch);
         MecamModel.Encoded enc;
         try (NoGrad ignored = NoGrad.enter()) {
             enc = model.encode(ps, batch, true);
         }
         Gradients.zero(allParameters);
-        double value;
+        NDArray lld;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray lld = model.lld(ps, enc, true);
-            value = finite("lld", lld.getFloat(), epoch, 0, index);
+            lld = model.lld(ps, enc, true);
             gc.backward(lld.neg());
         }
-        finite("gradient norm", Gradients.clipGlobalNorm(mmilbOptimizer.parameters(), config.clip(), manager), epoch, 0, index);
-        mmilbOptimizer.step();
-        return value;
+        NDArray norm = Gradients.clipGlobalNormOnDevice(mmilbOptimizer.parameters(), config.clip(), batch.manager);
+        NDArray values = float64(lld, norm);
+        mmilbOptimizer.step(allFinite(values));
+        keep(new Pending(0, epoch, index, values, null, false, true));
     }
 
     private Stage1 stage1(int epoch) {
@@ -216,7 +247,12 @@ public final class Trainer implements AutoCloseable {
         for (int b = 0; b < plan.size(); b++) {
             Interruption.check();
             try (Batch batch = train.build(manager, plan.get(b))) {
-                StepLosses l = stage1Step(batch, epoch, b);
+                stage1Deferred(batch, epoch, b);
+            }
+            if (pending.size() < readEvery && b < plan.size() - 1) {
+                continue;
+            }
+            for (StepLosses l : readBack().stage1()) {
                 task += l.task();
                 nce += l.nce();
                 lld += l.lld();
@@ -227,7 +263,6 @@ public final class Trainer implements AutoCloseable {
                 total += l.total();
                 gradNorm += l.gradNorm();
                 l.contrastive().forEach((m, v) -> contrastive.merge(m, v, Double::sum));
-                listener.onBatch(epoch, 1, b, l.total());
             }
         }
         int n = plan.size();
@@ -238,44 +273,192 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * One stage-1 step: loss = L1 + alpha nce - beta lld - beta H; backward; clip; step.
+     * One stage-1 step, its values read back at once (with those of any step not read yet).
      *
-     * @return the step's loss terms (NaN for terms not used)
+     * @return the step's loss terms (NaN for terms not used; entropy NaN also when no pair was used)
+     * @throws NonFiniteLossException if a loss term or the gradient norm is not finite (the step changed nothing)
      */
     public StepLosses stage1Step(Batch batch, int epoch, int index) {
+        stage1Deferred(batch, epoch, index);
+        List<StepLosses> read = readBack().stage1();
+        return read.get(read.size() - 1);
+    }
+
+    /**
+     * One stage-1 step (loss = L1 + alpha nce - beta lld - beta H; backward; clip; step) that
+     * reads nothing back: its loss terms and gradient norm stay on the device until {@link
+     * #readBack()}, and the checks that they are finite run there too: where one is not, the
+     * optimizer step changes neither weights nor moments.
+     */
+    public void stage1Deferred(Batch batch, int epoch, int index) {
+        model.prepare(batch);
         Gradients.zero(allParameters);
-        double task;
-        double nce = Double.NaN;
-        double lld = Double.NaN;
-        double entropy = Double.NaN;
-        double total;
-        Map<Character, Double> contrastive = new java.util.LinkedHashMap<>();
+        NDManager m = batch.manager;
+        NDArray none = NativeArrays.scalar(m, Double.NaN, DataType.FLOAT32);
+        NDArray task;
+        NDArray nce = none;
+        NDArray lld = none;
+        NDArray entropy = none;
+        NDArray loss;
+        List<NDArray> checked = new ArrayList<>();
+        MecamModel.Output out;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            MecamModel.Output out = model.forward(ps, batch, MecamModel.Stage.MAIN, mi ? memory : null, true);
-            NDArray loss = out.prediction().sub(batch.labels).abs().mean();
-            task = finite("task loss (L1)", loss.getFloat(), epoch, 1, index);
+            out = model.forward(ps, batch, MecamModel.Stage.MAIN, mi ? memory : null, true);
+            task = out.prediction().sub(batch.labels).abs().mean();
+            loss = task;
+            checked.add(task);
             if (out.nce() != null) {
-                nce = finite("contrastive loss", out.nce().getFloat(), epoch, 1, index);
-                for (Map.Entry<Character, NDArray> e : out.contrastive().entrySet()) {
-                    contrastive.put(e.getKey(), (double) e.getValue().getFloat());
-                }
-                loss = loss.add(out.nce().mul(Ops.scalar(loss, config.alpha())));
+                nce = out.nce();
+                checked.add(nce);
+                loss = loss.add(nce.mul(Ops.scalar(loss, config.alpha())));
             }
             if (out.lld() != null) {
-                lld = finite("lld", out.lld().getFloat(), epoch, 1, index);
-                loss = loss.sub(out.lld().mul(Ops.scalar(loss, config.beta())));
+                lld = out.lld();
+                checked.add(lld);
+                loss = loss.sub(lld.mul(Ops.scalar(loss, config.beta())));
             }
             if (out.entropy() != null) {
-                entropy = finite("entropy H", out.entropy().getFloat(), epoch, 1, index);
+                // a step whose pairs all had a non-finite logdet reports no entropy (NaN), as one without pairs
+                entropy = NDArrays.where(out.entropyUsed().gt(Ops.scalar(out.entropyUsed(), 0)), out.entropy(), none);
                 loss = loss.sub(out.entropy().mul(Ops.scalar(loss, config.beta())));
             }
-            total = finite("total loss", loss.getFloat(), epoch, 1, index);
+            checked.add(loss);
             gc.backward(loss);
         }
-        double norm = finite("gradient norm", Gradients.clipGlobalNorm(mainOptimizer.parameters(), config.clip(), manager),
-                epoch, 1, index);
-        mainOptimizer.step();
-        return new StepLosses(total, task, nce, lld, entropy, norm, contrastive);
+        NDArray norm = Gradients.clipGlobalNormOnDevice(mainOptimizer.parameters(), config.clip(), m);
+        checked.add(norm);
+        mainOptimizer.step(allFinite(float64(checked.toArray(new NDArray[0]))));
+        List<NDArray> values = new ArrayList<>(List.of(task, nce, lld, entropy, loss, norm));
+        Map<Character, NDArray> perModality = out.contrastive() == null ? Map.of() : out.contrastive();
+        values.addAll(perModality.values());
+        char[] modalities = new char[perModality.size()];
+        int i = 0;
+        for (char c : perModality.keySet()) {
+            modalities[i++] = c;
+        }
+        keep(new Pending(1, epoch, index, float64(values.toArray(new NDArray[0])), modalities, out.nce() != null,
+                out.lld() != null));
+    }
+
+    /** A step's values on the device, not read yet. */
+    private record Pending(int stage, int epoch, int index, NDArray values, char[] modalities, boolean hasNce,
+            boolean hasLld) {}
+
+    /** The values of the steps read by one {@link #readBack()}, in step order. */
+    public record Readback(List<Double> stage0, List<StepLosses> stage1) {}
+
+    /** @return the steps run and not read back yet */
+    public int pendingSteps() {
+        return pending.size();
+    }
+
+    /**
+     * Sets how many steps run between reads of their values: 1 (the default on the CPU) reads
+     * after every step; more let a GPU run ahead of the host (the default there is {@link
+     * #GPU_READBACK}). Fitting reads at the end of each stage in any case.
+     */
+    public void setReadback(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("readback must be at least 1 step; got " + steps);
+        }
+        this.readEvery = steps;
+    }
+
+    /** @return steps between reads of their values */
+    public int readback() {
+        return readEvery;
+    }
+
+    /**
+     * Reads the values of every step run since the last read, in one copy from the device, and
+     * checks them in the order the steps ran: the first non-finite term (in the order task,
+     * contrastive, lld, entropy, total, gradient norm) ends training with a {@link
+     * NonFiniteLossException} that names its epoch, stage and batch. That step changed no
+     * weight; steps after it in the same read did run. Reports each step to the progress
+     * listener.
+     */
+    public Readback readBack() {
+        if (pending.isEmpty()) {
+            return new Readback(List.of(), List.of());
+        }
+        List<Pending> steps = new ArrayList<>(pending);
+        double[] all;
+        try {
+            NDList list = new NDList();
+            steps.forEach(p -> list.add(p.values()));
+            if (list.size() == 1) {
+                all = list.head().toDoubleArray();
+            } else {
+                try (NDArray joined = NDArrays.concat(list)) {
+                    all = joined.toDoubleArray();
+                }
+            }
+        } finally {
+            pending.forEach(p -> p.values().close());
+            pending.clear();
+        }
+        List<Double> stage0 = new ArrayList<>();
+        List<StepLosses> stage1 = new ArrayList<>();
+        int at = 0;
+        for (Pending p : steps) {
+            int e = p.epoch();
+            int b = p.index();
+            if (p.stage() == 0) {
+                double lld = finite("lld", all[at], e, 0, b);
+                finite("gradient norm", all[at + 1], e, 0, b);
+                at += 2;
+                stage0.add(lld);
+                listener.onBatch(e, 0, b, -lld);
+                continue;
+            }
+            double task = finite("task loss (L1)", all[at], e, 1, b);
+            double nce = all[at + 1];
+            double lld = all[at + 2];
+            double entropy = all[at + 3];
+            if (p.hasNce()) {
+                finite("contrastive loss", nce, e, 1, b);
+            }
+            if (p.hasLld()) {
+                finite("lld", lld, e, 1, b);
+            }
+            double total = finite("total loss", all[at + 4], e, 1, b);
+            double norm = finite("gradient norm", all[at + 5], e, 1, b);
+            Map<Character, Double> contrastive = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < p.modalities().length; i++) {
+                contrastive.put(p.modalities()[i], all[at + 6 + i]);
+            }
+            at += 6 + p.modalities().length;
+            stage1.add(new StepLosses(total, task, nce, lld, entropy, norm, contrastive));
+            listener.onBatch(e, 1, b, total);
+        }
+        return new Readback(stage0, stage1);
+    }
+
+    /** Keeps a step's values beyond its batch. */
+    private void keep(Pending p) {
+        p.values().attach(log);
+        pending.add(p);
+    }
+
+    /**
+     * @return the values as one float64 vector (exact: each is a float32 or float64 scalar),
+     *     detached: a pending step must not keep its autograd graph (and with it the step's
+     *     activations) alive until it is read
+     */
+    private static NDArray float64(NDArray... values) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            NDList list = new NDList();
+            for (NDArray v : values) {
+                list.add(v.stopGradient().toType(DataType.FLOAT64, false).reshape(1));
+            }
+            return NDArrays.concat(list);
+        }
+    }
+
+    /** @return whether every value is finite, a boolean scalar computed on the device */
+    private static NDArray allFinite(NDArray values) {
+        NDArray zeroIfFinite = values.sub(values); // 0 for a finite value, NaN for NaN and +-inf
+        return zeroIfFinite.eq(zeroIfFinite).all();
     }
 
     private static double finite(String term, double value, int epoch, int stage, int batch) {
@@ -336,6 +519,8 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        pending.clear();
+        log.close();
         memory.close();
         mmilbOptimizer.close();
         mainOptimizer.close();

@@ -174,15 +174,61 @@ class MmilbAndEntropyTest {
             }
             try (Batch b = builder.build(manager, mixed)) {
                 MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
-                assertNull(out.entropy(), "the same 6 samples twice: a singular covariance, skipped, not -inf");
+                // the same 6 samples twice: a singular covariance, skipped on the device, not -inf
+                assertEquals(0f, out.entropy().getFloat(), "a skipped pair adds 0");
+                assertEquals(0f, out.entropyUsed().getFloat(), "and is not counted as used");
                 assertEquals(3, memory.skipped());
             }
             try (Batch b = builder.build(manager, other)) {
                 MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
                 assertNotNull(out.entropy(), "12 distinct samples per side over two batches >= 32 / 4 + 1");
                 assertTrue(Float.isFinite(out.entropy().getFloat()));
+                assertEquals(1f, out.entropyUsed().getFloat());
                 assertEquals(3, memory.skipped());
             }
+        }
+    }
+
+    /**
+     * A pair whose logdet is not finite is dropped on the device: backward through the entropy
+     * term then gives every weight a gradient of exactly 0, where a logdet of -inf or NaN inside
+     * the graph would give NaN, and the garbage collector running meanwhile changes nothing.
+     */
+    @Test
+    void aSingularPairAddsNoGradient() {
+        RunConfig c = TestSupport.tiny("modalities=tv", "alpha=0");
+        MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(c)).generate();
+        Engine.getInstance().setRandomSeed(3);
+        try (NDManager m = manager.newSubManager()) {
+            MecamModel model = MecamModel.create(c.model(), data.info(), m);
+            ParameterStore ps = new ParameterStore(m, false);
+            BatchBuilder builder = new BatchBuilder(data.train(), false, null);
+            int[] mixed = new int[12];
+            System.arraycopy(indicesWhere(data.train().labels, true, 6), 0, mixed, 0, 6);
+            System.arraycopy(indicesWhere(data.train().labels, false, 6), 0, mixed, 6, 6);
+            try (EntropyMemory memory = new EntropyMemory(m)) {
+                try (Batch b = builder.build(m, mixed); NoGrad ignored = NoGrad.enter()) {
+                    model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
+                }
+                try (Batch b = builder.build(m, mixed); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
+                    TestSupport.forceGc();
+                    gc.backward(out.entropy());
+                    assertEquals(0f, out.entropyUsed().getFloat());
+                }
+                assertEquals(1, memory.skipped());
+            }
+            int withGradient = 0;
+            for (Pair<String, Parameter> p : model.getParameters()) {
+                NDArray w = p.getValue().getArray();
+                if (w.hasGradient()) {
+                    for (float g : w.getGradient().toFloatArray()) {
+                        assertEquals(0f, g, p.getKey());
+                    }
+                    withGradient++;
+                }
+            }
+            assertTrue(withGradient > 0);
         }
     }
 

@@ -8,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mecam.NDManagerExtension;
+import org.mecam.TestSupport;
 
 /** Adam with groups, global-norm clipping and reduce-on-plateau against torch's formulas. */
 @ExtendWith(NDManagerExtension.class)
@@ -137,5 +141,71 @@ class OptimizationTest {
         assertEquals(0.0, Gradients.clipGlobalNorm(List.of(c), 1.0, manager), 1e-12);
         assertArrayEquals(new float[] {1f}, c.getArray().toFloatArray());
         assertTrue(new Shape(1).equals(c.getArray().getShape()));
+    }
+
+    /** Norms above and below the bound, and a bound that is no float (0.3): the same gradients and norm. */
+    @Test
+    void clippingOnTheDeviceEqualsClippingOnTheHost() {
+        float[][] grads = {{0.3f, -0.4f, 1e-3f}, {2.5f, 0.1f}};
+        for (double maxNorm : new double[] {0.3, 1.0, 10.0}) {
+            try (NDManager m = manager.newSubManager()) {
+                List<Parameter> host = List.of(parameter("a", 1, 2, 3), parameter("b", 4, 5));
+                List<Parameter> device = List.of(parameter("a", 1, 2, 3), parameter("b", 4, 5));
+                gradients(host, grads);
+                gradients(device, grads);
+                double hostNorm = Gradients.clipGlobalNorm(host, maxNorm, m);
+                NDArray deviceNorm = Gradients.clipGlobalNormOnDevice(device, maxNorm, m);
+                assertEquals(DataType.FLOAT64, deviceNorm.getDataType());
+                assertEquals(hostNorm, deviceNorm.getDouble(), "norm, max " + maxNorm);
+                for (int i = 0; i < 2; i++) {
+                    assertArrayEquals(host.get(i).getArray().getGradient().toFloatArray(),
+                            device.get(i).getArray().getGradient().toFloatArray(), "max " + maxNorm);
+                }
+            }
+        }
+    }
+
+    /**
+     * Adam with device scalars matches torch's update as before (OptimizationTest); a step
+     * whose flag is false leaves weights and moments as they are even with NaN gradients, so
+     * that the next good step equals that of an optimizer that never saw the skipped one (but
+     * counted it).
+     */
+    @Test
+    void aSkippedAdamStepLeavesWeightsAndMoments() {
+        try (NDManager m = manager.newSubManager()) {
+            Parameter a = parameter("a", 1, -2, 3);
+            Parameter b = parameter("b", 1, -2, 3);
+            AdamOptimizer skipping = new AdamOptimizer(m, List.of(new AdamOptimizer.Group("g", List.of(a), 0.1, 0.01)));
+            AdamOptimizer plain = new AdamOptimizer(m, List.of(new AdamOptimizer.Group("g", List.of(b), 0.1, 0.01)));
+            NDArray yes = m.create(true);
+            NDArray no = m.create(false);
+            gradients(List.of(a), new float[] {0.5f, 0.25f, -1f});
+            gradients(List.of(b), new float[] {0.5f, 0.25f, -1f});
+            skipping.step(yes);
+            plain.step();
+            assertArrayEquals(b.getArray().toFloatArray(), a.getArray().toFloatArray(), "a flag of true is a plain step");
+            float[] kept = a.getArray().toFloatArray();
+            gradients(List.of(a), new float[] {Float.NaN, Float.POSITIVE_INFINITY, 1f});
+            TestSupport.forceGc();
+            skipping.step(no);
+            assertArrayEquals(kept, a.getArray().toFloatArray(), "skipped");
+            PtNDArray left = JniUtils.getGradient((PtNDArray) a.getArray());
+            if (left != null) {
+                assertArrayEquals(new float[3], left.toFloatArray(), "gradients zeroed after a skip");
+                left.close();
+            }
+            // the reference: the same moments, its step count advanced by the skipped step
+            plain.step(no);
+            gradients(List.of(a), new float[] {-0.5f, 1f, 2f});
+            gradients(List.of(b), new float[] {-0.5f, 1f, 2f});
+            skipping.step(yes);
+            plain.step(yes);
+            assertArrayEquals(b.getArray().toFloatArray(), a.getArray().toFloatArray());
+            for (float w : a.getArray().toFloatArray()) {
+                assertTrue(Float.isFinite(w));
+            }
+            assertEquals(new Shape(), yes.getShape());
+        }
     }
 }

@@ -25,6 +25,8 @@ public final class Batch implements AutoCloseable {
     /** Vision [B, Lv, Dv]. */
     public final Sequence vision;
 
+    private final java.util.Map<Object, Object> derived = new java.util.HashMap<>();
+
     /** A padded sequence with its mask [B, L] (1 valid, 0 padding) and last valid index [B]. */
     public record Sequence(NDArray data, NDArray mask, NDArray last, int[] lengths) {}
 
@@ -37,6 +39,24 @@ public final class Batch implements AutoCloseable {
         this.text = text;
         this.audio = audio;
         this.vision = vision;
+    }
+
+    /**
+     * An input derived from the batch (label-derived masks and indices), made on first use and
+     * kept in the batch. Making them all before the step (see {@code MecamModel.prepare}) moves
+     * their copies to the device ahead of the step, which then copies nothing from the host.
+     *
+     * @param key identifies the input (one key per kind)
+     * @param make builds it from this batch; its arrays must live in {@link #manager}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object key, java.util.function.Function<Batch, T> make) {
+        Object value = derived.get(key);
+        if (value == null) {
+            value = make.apply(this);
+            derived.put(key, value);
+        }
+        return (T) value;
     }
 
     /** @return the batch size */
