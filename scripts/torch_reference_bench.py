@@ -25,7 +25,7 @@ Two implementation styles (--style):
              pair on the device), the hand-written Adam of AdamOptimizer (float32 0-d scalars
              made on the device by fills, the step skipped on the device by torch.where when a
              value is not finite), the device-side global-norm clip of
-             Gradients.clipGlobalNormOnDevice, 0-d device scalars where the Java code uses
+             Gradients.clipGlobalNorm, 0-d device scalars where the Java code uses
              Ops.scalar, and no host read inside a step: each step's loss terms and norm are
              joined into one float64 vector that is read back at the end of the step (the bench's
              per-step timing, as Trainer.stage0Step/stage1Step) or once after many steps
@@ -702,7 +702,7 @@ class DjlAdam:
 
 @torch.no_grad()
 def clip_global_norm(params, max_norm: float) -> torch.Tensor:
-    """Gradients.clipGlobalNormOnDevice: the norm in float64 from the float32 sum of squares, the
+    """Gradients.clipGlobalNorm: the norm in float64 from the float32 sum of squares, the
     coefficient max_norm / (norm + 1e-6) clamped to 1, every gradient scaled, all on the device."""
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:

@@ -21,46 +21,22 @@ public final class Gradients {
     /**
      * Scales all gradients together so that their global L2 norm is at most {@code maxNorm},
      * exactly as {@code torch.nn.utils.clip_grad_norm_} (coefficient maxNorm / (norm + 1e-6),
-     * applied only when below 1). DJL's {@code optClipGrad} clips each value instead.
-     *
-     * @return the global norm before clipping (0 when no parameter has a gradient)
-     */
-    public static double clipGlobalNorm(List<Parameter> parameters, double maxNorm, NDManager manager) {
-        try (NoGrad ignored = NoGrad.enter(); NDManager tmp = manager.newSubManager()) {
-            NDList grads = gradients(parameters, tmp);
-            NDList squares = squares(grads);
-            if (grads.isEmpty()) {
-                return 0;
-            }
-            double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
-            double coefficient = maxNorm / (norm + 1e-6);
-            if (coefficient < 1) {
-                for (NDArray g : grads) {
-                    g.muli(coefficient);
-                }
-            }
-            return norm;
-        }
-    }
-
-    /**
-     * {@link #clipGlobalNorm} without a host round trip: the norm and the coefficient are computed
-     * on the gradients' device, in float64 from the float32 sum of squares as the host version
-     * does (so the clipped gradients are the same, bit for bit), and every gradient is multiplied
-     * by the coefficient clamped to 1 (a factor of 1 changes no value).
+     * clamped to 1); DJL's {@code optClipGrad} clips each value instead. Nothing is read back:
+     * the norm and the coefficient are computed on the gradients' device, in float64 from the
+     * float32 sum of squares (the same clipped gradients, bit for bit, as computing them on the
+     * host; a factor of 1 changes no value).
      *
      * @param out the manager the returned norm goes to
      * @return the global norm before clipping, a float64 scalar on the device (0 when no parameter
      *     has a gradient)
      */
-    public static NDArray clipGlobalNormOnDevice(List<Parameter> parameters, double maxNorm, NDManager out) {
+    public static NDArray clipGlobalNorm(List<Parameter> parameters, double maxNorm, NDManager out) {
         try (NoGrad ignored = NoGrad.enter(); NDManager tmp = out.newSubManager()) {
             NDList grads = gradients(parameters, tmp);
-            NDList squares = squares(grads);
             if (grads.isEmpty()) {
                 return out.zeros(new Shape(), DataType.FLOAT64);
             }
-            NDArray norm = NDArrays.stack(squares).sum().toType(DataType.FLOAT64, false).sqrt();
+            NDArray norm = NDArrays.stack(squares(grads)).sum().toType(DataType.FLOAT64, false).sqrt();
             NDArray coefficient = NativeArrays.scalar(tmp, maxNorm, DataType.FLOAT64)
                     .div(norm.add(NativeArrays.scalar(tmp, 1e-6, DataType.FLOAT64)));
             NDArray factor = coefficient.minimum(NativeArrays.scalar(tmp, 1.0, DataType.FLOAT64))

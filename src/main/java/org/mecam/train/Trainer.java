@@ -227,7 +227,7 @@ public final class Trainer implements AutoCloseable {
             lld = model.lld(ps, enc, true);
             gc.backward(lld.neg());
         }
-        NDArray norm = Gradients.clipGlobalNormOnDevice(mmilbOptimizer.parameters(), config.clip(), batch.manager);
+        NDArray norm = Gradients.clipGlobalNorm(mmilbOptimizer.parameters(), config.clip(), batch.manager);
         NDArray values = float64(lld, norm);
         mmilbOptimizer.step(allFinite(values));
         keep(new Pending(0, epoch, index, values, null, false, true));
@@ -318,14 +318,16 @@ public final class Trainer implements AutoCloseable {
                 loss = loss.sub(lld.mul(Ops.scalar(loss, config.beta())));
             }
             if (out.entropy() != null) {
-                // a step whose pairs all had a non-finite logdet reports no entropy (NaN), as one without pairs
-                entropy = NDArrays.where(out.entropyUsed().gt(Ops.scalar(out.entropyUsed(), 0)), out.entropy(), none);
                 loss = loss.sub(out.entropy().mul(Ops.scalar(loss, config.beta())));
             }
             checked.add(loss);
             gc.backward(loss);
         }
-        NDArray norm = Gradients.clipGlobalNormOnDevice(mainOptimizer.parameters(), config.clip(), m);
+        if (out.entropy() != null) {
+            // a step whose pairs all had a non-finite logdet reports no entropy (NaN), as one without pairs
+            entropy = NDArrays.where(out.entropyUsed().gt(Ops.scalar(out.entropyUsed(), 0)), out.entropy(), none);
+        }
+        NDArray norm = Gradients.clipGlobalNorm(mainOptimizer.parameters(), config.clip(), m);
         checked.add(norm);
         mainOptimizer.step(allFinite(float64(checked.toArray(new NDArray[0]))));
         List<NDArray> values = new ArrayList<>(List.of(task, nce, lld, entropy, loss, norm));

@@ -55,6 +55,8 @@ class DeviceStepTest {
             };
             try (Trainer trainer = new Trainer(c.training(), model, data, m, null, progress)) {
                 assertEquals(1, trainer.readback(), "the CPU reads after every step by default");
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> trainer.setReadback(0));
+                assertTrue(bad.getMessage().contains("at least 1 step"), bad.getMessage());
                 trainer.setReadback(readback);
                 FitResult r = trainer.fit();
                 assertTrue(r.succeeded(), r.stopReason());
