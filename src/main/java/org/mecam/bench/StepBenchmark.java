@@ -106,7 +106,7 @@ public final class StepBenchmark {
                     double evalMs;
                     try (Batch eb = builder.build(manager, idx); NoGrad ignored = NoGrad.enter()) {
                         long e0 = System.nanoTime();
-                        model.forward(ps, eb, MecamModel.Stage.EVAL, null, false).prediction().toFloatArray();
+                        model.forward(ps, eb, false).prediction().toFloatArray();
                         evalMs = (System.nanoTime() - e0) / 1e6;
                     }
                     if (i >= warmup) {

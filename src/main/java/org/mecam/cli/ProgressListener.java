@@ -5,7 +5,9 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.mecam.objective.Objective;
 import org.mecam.train.EpochStats;
+import org.mecam.train.ProgressLine;
 import org.mecam.train.TrainingProgress;
 
 /**
@@ -17,6 +19,7 @@ final class ProgressListener implements TrainingProgress {
     private final PrintStream err;
     private final boolean bars;
     private ProgressBar bar;
+    private Objective objective = Objective.standard();
 
     ProgressListener(PrintStream err, boolean bars) {
         this.err = err;
@@ -26,6 +29,11 @@ final class ProgressListener implements TrainingProgress {
     /** @return a listener with bars when the process has a terminal */
     static ProgressListener forConsole(boolean quiet) {
         return new ProgressListener(System.err, !quiet && System.console() != null);
+    }
+
+    @Override
+    public void onTrainingStart(Objective objective) {
+        this.objective = objective;
     }
 
     @Override
@@ -51,9 +59,7 @@ final class ProgressListener implements TrainingProgress {
             bar.close();
             bar = null;
         }
-        err.printf("epoch %3d  task %.4f  nce %s  lld %s  H %s  valid MAE %.4f%s  %.1fs%n", s.epoch(), s.task(),
-                fmt(s.contrastive()), fmt(s.lld()), fmt(s.entropy()), s.validMae(), s.improved() ? " *" : "  ",
-                s.seconds());
+        err.println(ProgressLine.of(objective, s));
     }
 
     @Override
@@ -61,7 +67,4 @@ final class ProgressListener implements TrainingProgress {
         err.println("warning: " + message);
     }
 
-    private static String fmt(double v) {
-        return Double.isNaN(v) ? "-" : String.format("%.4f", v);
-    }
 }

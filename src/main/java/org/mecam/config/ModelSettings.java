@@ -14,9 +14,14 @@ public record ModelSettings(
         String fusion, int heads, int headDim, boolean talkingHeads, boolean bidirectional, double attnDropout,
         double alpha, double beta) {
 
-    /** @return whether modality {@code m} ('t', 'a' or 'v') is used */
-    public boolean uses(char m) {
-        return modalities.indexOf(m) >= 0;
+    /** @return whether modality {@code m} is used */
+    public boolean uses(Modality m) {
+        return modalities.indexOf(m.code()) >= 0;
+    }
+
+    /** @return the modalities used, in the order of {@link #modalities()} */
+    public java.util.List<Modality> modalityList() {
+        return Modality.parse(modalities);
     }
 
     /** @return the fusion variant named by {@link #fusion()} */

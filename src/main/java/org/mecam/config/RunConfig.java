@@ -261,9 +261,9 @@ public final class RunConfig {
         return FusionKind.of(fusion);
     }
 
-    /** @return whether the run uses modality {@code m} ('t', 'a' or 'v') */
-    public boolean uses(char m) {
-        return modalities.indexOf(m) >= 0;
+    /** @return whether the run uses modality {@code m} */
+    public boolean uses(Modality m) {
+        return modalities.indexOf(m.code()) >= 0;
     }
 
     /** @return a deep copy */
@@ -329,7 +329,7 @@ public final class RunConfig {
         } catch (ConfigException e) {
             errors.add(e.getMessage());
         }
-        if (method != Method.MECAM && textMode != TextMode.FEATURES && uses('t')) {
+        if (method != Method.MECAM && textMode != TextMode.FEATURES && uses(Modality.TEXT)) {
             errors.add("method=" + method.key() + " pools token features: needs --text-mode features");
         }
         checkFiles(errors);

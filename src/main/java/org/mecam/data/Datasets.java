@@ -28,10 +28,10 @@ public final class Datasets {
     /** @throws ConfigException if the text mode needs inputs the dataset lacks */
     public static void checkFits(RunConfig c, MultimodalDataset data) {
         MultimodalDataset.Info info = data.info();
-        if (c.uses('t') && c.textMode == TextMode.FEATURES && !info.hasTextFeatures()) {
+        if (c.uses(org.mecam.config.Modality.TEXT) && c.textMode == TextMode.FEATURES && !info.hasTextFeatures()) {
             throw new ConfigException("textMode=features, but " + info.source() + " has no text features");
         }
-        if (c.uses('t') && c.textMode != TextMode.FEATURES && !info.hasTextIds()) {
+        if (c.uses(org.mecam.config.Modality.TEXT) && c.textMode != TextMode.FEATURES && !info.hasTextIds()) {
             throw new ConfigException("textMode=" + c.textMode.key() + " needs token ids, but " + info.source()
                     + " has none (MMSA: key text_bert; MulT: pass --vocab to tokenise the CSV text)");
         }

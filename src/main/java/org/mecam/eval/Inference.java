@@ -27,7 +27,7 @@ public final class Inference {
             for (int[] idx : BatchBuilder.plan(out.length, batchSize, null)) {
                 Interruption.check();
                 try (Batch batch = builder.build(manager, idx)) {
-                    float[] p = model.forward(ps, batch, MecamModel.Stage.EVAL, null, false).prediction().toFloatArray();
+                    float[] p = model.forward(ps, batch, false).prediction().toFloatArray();
                     for (int k = 0; k < idx.length; k++) {
                         out[idx[k]] = p[k];
                     }

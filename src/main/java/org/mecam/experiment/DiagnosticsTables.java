@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.mecam.report.Stats;
 import org.mecam.report.TextTable;
+import org.mecam.config.Modality;
+import org.mecam.train.EpochDiagnostics;
 import org.mecam.train.EpochStats;
 
 /**
@@ -17,8 +19,6 @@ import org.mecam.train.EpochStats;
  * samples and on samples whose negative information hits that modality.
  */
 final class DiagnosticsTables {
-
-    private static final String[] NAMES = {"text", "audio", "vision"};
 
     private final List<String> variants;
     private final List<List<List<EpochStats>>> runs = new ArrayList<>();
@@ -35,8 +35,7 @@ final class DiagnosticsTables {
                 if (r.grid().equals(spec.name()) && r.dataset().equals(dataset) && r.variant().equals(v)
                         && Files.isRegularFile(csv)) {
                     List<EpochStats> epochs = RunFiles.epochs(r.dir());
-                    if (epochs.stream().anyMatch(e -> org.mecam.train.EpochDiagnostics.COLUMNS.stream()
-                            .anyMatch(c -> !Double.isNaN(e.diagnostic(c))))) {
+                    if (epochs.stream().anyMatch(e -> e.diagnostics().values().stream().anyMatch(x -> !Double.isNaN(x)))) {
                         byRun.add(epochs); // baselines without a trainer (Tribuo) have none
                     }
                 }
@@ -54,44 +53,69 @@ final class DiagnosticsTables {
         return t.variants.isEmpty() ? null : t;
     }
 
-    /** @return per variant and encoder: the task's and the filter's gradient norm at epoch 1 and at the selected epoch */
+    /**
+     * @return per variant and loss term (every term whose gradient columns the runs carry, by
+     *     name, in column order) and per encoder: the weighted term's gradient norm at epoch 1 and
+     *     at the selected epoch
+     */
     TextTable gradients(String title) {
-        List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
-        for (String m : NAMES) {
-            headers.add("task → " + m + " (ep. 1)");
-            headers.add("filter → " + m + " (ep. 1)");
-            headers.add("filter → " + m + " (selected)");
+        List<String> headers = new ArrayList<>(List.of("variant", "term", "seeds"));
+        for (Modality m : Modality.values()) {
+            headers.add(m.label() + " (ep. 1)");
+            headers.add(m.label() + " (selected)");
         }
         TextTable t = new TextTable(title + ": gradient norm each weighted loss term puts on each encoder "
                 + "(mean [95% CI] over seeds)", headers);
         for (int v = 0; v < variants.size(); v++) {
-            List<String> cells = new ArrayList<>(List.of(variants.get(v), Integer.toString(runs.get(v).size())));
-            for (char m : "tav".toCharArray()) {
-                cells.add(ci(runs.get(v), first(e -> e.diagnostic("grad_task_" + m))));
-                cells.add(ci(runs.get(v), first(e -> e.diagnostic("grad_contrastive_" + m))));
-                cells.add(ci(runs.get(v), selected(e -> e.diagnostic("grad_contrastive_" + m))));
+            for (String term : terms(runs.get(v))) {
+                List<String> cells = new ArrayList<>(List.of(variants.get(v), term,
+                        Integer.toString(runs.get(v).size())));
+                for (Modality m : Modality.values()) {
+                    String column = EpochDiagnostics.gradColumn(term, m);
+                    cells.add(ci(runs.get(v), first(e -> e.diagnostic(column))));
+                    cells.add(ci(runs.get(v), selected(e -> e.diagnostic(column))));
+                }
+                t.add(cells, null);
             }
-            t.add(cells, null);
         }
-        t.note("filter: alpha x nce; measured on two fixed training batches without dropout, before clipping. "
-                + "Selected: the best-validation epoch. Empty: the variant has no filter or no such encoder.");
+        t.note("Each term as it enters the loss (e.g. contrastive: alpha x nce, lld: -beta x lld); measured on two "
+                + "fixed training batches without dropout, before clipping. Selected: the best-validation epoch. "
+                + "Empty: no such encoder. Rows: the terms a variant's runs measured.");
         return t;
     }
+
+    /** @return the terms with a measured gradient column in some run, in column order */
+    private static List<String> terms(List<List<EpochStats>> runs) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (List<EpochStats> run : runs) {
+            for (EpochStats e : run) {
+                e.diagnostics().forEach((column, value) -> {
+                    java.util.regex.Matcher g = GRAD.matcher(column);
+                    if (g.matches() && !Double.isNaN(value)) {
+                        out.add(g.group(1));
+                    }
+                });
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static final java.util.regex.Pattern GRAD = java.util.regex.Pattern.compile("grad_(.+)_[tav]");
 
     /** @return per variant and modality: class separation of the encoder output at the selected epoch, clean vs negative */
     TextTable separation(String title) {
         List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
-        for (String m : NAMES) {
-            headers.add(m + " clean");
-            headers.add(m + " negative");
+        for (Modality m : Modality.values()) {
+            headers.add(m.label() + " clean");
+            headers.add(m.label() + " negative");
         }
         TextTable t = new TextTable(title + ": class separation of each encoder's output on the validation split at the "
                 + "selected epoch (mean [95% CI] over seeds)", headers);
         for (int v = 0; v < variants.size(); v++) {
             List<String> cells = new ArrayList<>(List.of(variants.get(v), Integer.toString(runs.get(v).size())));
-            for (char m : "tav".toCharArray()) {
-                cells.add(ci(runs.get(v), selected(e -> e.diagnostic("sep_h_" + m + "_clean"))));
-                cells.add(ci(runs.get(v), selected(e -> e.diagnostic("sep_h_" + m + "_neg"))));
+            for (Modality m : Modality.values()) {
+                cells.add(ci(runs.get(v), selected(e -> e.diagnostic(EpochDiagnostics.sepColumn("h", m, true)))));
+                cells.add(ci(runs.get(v), selected(e -> e.diagnostic(EpochDiagnostics.sepColumn("h", m, false)))));
             }
             t.add(cells, null);
         }

@@ -22,6 +22,11 @@ import org.mecam.eval.SentimentMetrics;
 import org.mecam.model.MecamModel;
 import org.mecam.train.Checkpoint;
 import org.mecam.train.EpochStats;
+import org.mecam.train.EpochDiagnostics;
+import org.mecam.objective.Objective;
+import org.mecam.engine.ProcessMemory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.mecam.train.Trainer;
 import org.mecam.train.TrainingProgress;
 import org.mecam.train.FitResult;
@@ -143,7 +148,8 @@ public final class Experiments {
             FitResult training;
             float[] predictions = null;
             List<Robustness.Row> rows = List.of();
-            try (Trainer trainer = new Trainer(config.training(), model, data, manager, augmentation, listener)) {
+            try (Trainer trainer = new Trainer(config.training(), model, data, manager, augmentation, listener,
+                    options.objective())) {
                 training = trainer.fit();
                 if (training.bestEpoch() > 0) {
                     Predictor predictor = mecamPredictor(model, manager, config);
@@ -174,10 +180,15 @@ public final class Experiments {
         TribuoBaseline baseline = TribuoBaseline.fit(config, data);
         float[] valid = baseline.predict(data.valid(), null);
         double validMae = Inference.mae(valid, data.valid().labels);
-        EpochStats fit = new EpochStats(1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
-                Double.NaN, validMae, Double.NaN, Double.NaN, true, (System.nanoTime() - start) / 1e9, Trainer.rssMb(),
-                org.mecam.train.EpochDiagnostics.empty());
-        FitResult training = new FitResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null);
+        Objective objective = Objective.standard();
+        Map<String, Double> terms = new LinkedHashMap<>();
+        objective.names().forEach(n -> terms.put(n, Double.NaN));
+        Map<String, Integer> counters = new LinkedHashMap<>();
+        objective.counters().forEach(n -> counters.put(n, 0));
+        EpochStats fit = new EpochStats(1, terms, counters, Double.NaN, Double.NaN, validMae, Double.NaN, Double.NaN,
+                true, (System.nanoTime() - start) / 1e9, ProcessMemory.rssMb(), EpochDiagnostics.empty(objective));
+        FitResult training = new FitResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null,
+                EpochStats.header(objective));
         float[] predictions = baseline.predict(data.test(), null);
         return new Outcome(training, SentimentMetrics.compute(predictions, data.test().labels), predictions,
                 Robustness.evaluate(baseline, data, options, config.seed));

@@ -1,5 +1,6 @@
 package org.mecam.experiment;
 
+import org.mecam.config.Modality;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,12 +32,11 @@ final class ProbeFigures {
 
     private static List<Path> projections(RepresentationProbe probe, String what, Path figures, String base) throws IOException {
         List<Chart<?, ?>> panels = new ArrayList<>();
-        Map<Character, String> names = Map.of('t', "text", 'a', "audio", 'v', "vision");
-        for (Map.Entry<Character, float[][]> e : probe.before().entrySet()) {
-            panels.add(projection(names.get(e.getKey()) + " h (before the filter), " + what, e.getValue(), probe.labels()));
+        for (Map.Entry<Modality, float[][]> e : probe.before().entrySet()) {
+            panels.add(projection(e.getKey().label() + " h (before the filter), " + what, e.getValue(), probe.labels()));
         }
-        for (Map.Entry<Character, float[][]> e : probe.after().entrySet()) {
-            panels.add(projection(names.get(e.getKey()) + " z = normalize(W h) (after)", e.getValue(), probe.labels()));
+        for (Map.Entry<Modality, float[][]> e : probe.after().entrySet()) {
+            panels.add(projection(e.getKey().label() + " z = normalize(W h) (after)", e.getValue(), probe.labels()));
         }
         return FigureFiles.save(panels, probe.before().size(), figures, base + "-representations-pca");
     }
@@ -52,8 +52,8 @@ final class ProbeFigures {
 
     private static List<Path> attention(RepresentationProbe probe, Path figures, String base) throws IOException {
         List<Chart<?, ?>> panels = new ArrayList<>();
-        for (Map.Entry<Character, float[][]> e : probe.attention().entrySet()) {
-            String m = e.getKey() == 'a' ? "audio" : "vision";
+        for (Map.Entry<Modality, float[][]> e : probe.attention().entrySet()) {
+            String m = e.getKey().label();
             panels.add(ExperimentCharts.attention(m + " → text attention, " + probe.sampleId(), m + " frame", e.getValue()));
         }
         return panels.isEmpty() ? List.of() : FigureFiles.save(panels, panels.size(), figures, base + "-attention");

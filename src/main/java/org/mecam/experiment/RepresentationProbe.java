@@ -1,5 +1,6 @@
 package org.mecam.experiment;
 
+import org.mecam.config.Modality;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
@@ -24,11 +25,11 @@ import org.mecam.data.batch.BatchBuilder;
  * @param before modality to [n][d] encoder outputs
  * @param after modality to [n][c] filtered projections (absent when the run has no filter)
  * @param labels sentiment of the n samples
- * @param attention modality ('a', 'v') to [valid frames][valid tokens] weights of one sample, mean over heads
+ * @param attention modality (audio, vision) to [valid frames][valid tokens] weights of one sample, mean over heads
  * @param sampleId the id of that sample
  */
-public record RepresentationProbe(Map<Character, float[][]> before, Map<Character, float[][]> after, float[] labels,
-        Map<Character, float[][]> attention, String sampleId) {
+public record RepresentationProbe(Map<Modality, float[][]> before, Map<Modality, float[][]> after, float[] labels,
+        Map<Modality, float[][]> attention, String sampleId) {
 
     /**
      * @param runDir a finished MECAM run (config.json and checkpoint/model.npz)
@@ -47,16 +48,16 @@ public record RepresentationProbe(Map<Character, float[][]> before, Map<Characte
             MecamModel model = run.model();
             ParameterStore ps = new ParameterStore(manager, false);
             BatchBuilder builder = run.batches(data.test(), null);
-            Map<Character, float[][]> before = new LinkedHashMap<>();
-            Map<Character, float[][]> after = new LinkedHashMap<>();
-            for (char m : c.modalities.toCharArray()) {
+            Map<Modality, float[][]> before = new LinkedHashMap<>();
+            Map<Modality, float[][]> after = new LinkedHashMap<>();
+            for (Modality m : Modality.parse(c.modalities)) {
                 before.put(m, new float[n][]);
             }
             int at = 0;
             for (int[] idx : BatchBuilder.plan(n, c.batchSize, null)) {
                 try (Batch b = builder.build(manager, idx)) {
                     MecamModel.Encoded enc = model.encode(ps, b, false);
-                    for (char m : c.modalities.toCharArray()) {
+                    for (Modality m : Modality.parse(c.modalities)) {
                         NDArray h = enc.vector(m);
                         copyRows(h, before.get(m), at);
                         NDArray z = model.contrastEmbedding(ps, m, h);
@@ -67,11 +68,11 @@ public record RepresentationProbe(Map<Character, float[][]> before, Map<Characte
                 }
                 at += idx.length;
             }
-            Map<Character, float[][]> attention = new LinkedHashMap<>();
+            Map<Modality, float[][]> attention = new LinkedHashMap<>();
             int sample = longestSample(data, n);
             try (Batch b = builder.build(manager, new int[] {sample})) {
-                MecamModel.Output out = model.main(ps, b, model.encode(ps, b, false), MecamModel.Stage.EVAL, null, false, true);
-                for (Map.Entry<Character, NDArray> e : out.attention().entrySet()) {
+                MecamModel.Output out = model.fuse(ps, b, model.encode(ps, b, false), false, true);
+                for (Map.Entry<Modality, NDArray> e : out.attention().entrySet()) {
                     attention.put(e.getKey(), meanOverHeads(e.getValue()));
                 }
             }

@@ -157,7 +157,7 @@ public final class RunFiles {
             Device device, Instant start, Experiments.Outcome o, RunOptions options) throws IOException {
         FitResult training = o.training();
         dir.write(CONFIG, configJson(config, data, runtime, device, start, options));
-        StringBuilder csv = new StringBuilder(EpochStats.CSV_HEADER).append('\n');
+        StringBuilder csv = new StringBuilder(training.csvHeader()).append('\n');
         training.epochs().forEach(e -> csv.append(e.csvRow()).append('\n'));
         dir.write(EPOCHS, csv.toString());
         if (o.metrics() != null) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
 import org.mecam.report.TensorBoardWriter;
-import org.mecam.train.EpochDiagnostics;
 import org.mecam.train.EpochStats;
 import org.mecam.train.TrainingProgress;
 import org.slf4j.Logger;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a run's training log for TensorBoard while it trains ({@code <run>/tensorboard/}, so
  * that {@code tensorboard --logdir results/} shows a grid's runs side by side, named by their
- * path: grid, dataset, variant, seed): per epoch every loss term, the validation MAE, the
+ * path: grid, dataset, variant, seed): per epoch every loss term of the objective by name ({@code loss/<term>}), the validation MAE, the
  * learning rate, the gradient norm, the skipped entropy terms and the diagnostics; the run's
  * configuration as hyperparameters. Passes every event on to the next listener. A write that
  * fails is reported once and ends the log, never the run.
@@ -67,23 +66,22 @@ final class TensorBoardProgress implements TrainingProgress {
     /** @return TensorBoard tag to value of one epoch's record */
     static Map<String, Double> scalars(EpochStats s) {
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("loss/task", s.task());
-        out.put("loss/contrastive", s.contrastive());
-        out.put("loss/lld", s.lld());
-        out.put("loss/entropy", s.entropy());
-        out.put("loss/stage0_lld", s.stage0Lld());
+        s.terms().forEach((name, v) -> out.put("loss/" + name, v));
         out.put("loss/total", s.trainLoss());
         out.put("valid/mae", s.validMae());
         out.put("test/mae_leaky", s.testMae());
         out.put("optim/lr_main", s.lrMain());
         out.put("optim/grad_norm", s.gradNorm());
-        out.put("optim/entropy_skipped", (double) s.entropySkipped());
+        s.counters().forEach((name, v) -> out.put("optim/" + name, (double) v));
         out.put("system/seconds", s.seconds());
         out.put("system/rss_mb", s.rssMb());
-        for (String c : EpochDiagnostics.COLUMNS) {
-            out.put("diagnostics/" + c, s.diagnostic(c));
-        }
+        s.diagnostics().forEach((c, v) -> out.put("diagnostics/" + c, v));
         return out;
+    }
+
+    @Override
+    public void onTrainingStart(org.mecam.objective.Objective objective) {
+        next.onTrainingStart(objective);
     }
 
     @Override

@@ -119,15 +119,15 @@ public final class TribuoBaseline implements Predictor {
             BatchBuilder.SampleView v = BatchBuilder.view(split, i, transform);
             List<float[][]> parts = new java.util.ArrayList<>();
             List<Integer> lengths = new java.util.ArrayList<>();
-            if (config.uses('t')) {
+            if (config.uses(org.mecam.config.Modality.TEXT)) {
                 parts.add(v.textFeatures);
                 lengths.add(v.textLength);
             }
-            if (config.uses('a')) {
+            if (config.uses(org.mecam.config.Modality.AUDIO)) {
                 parts.add(v.audio);
                 lengths.add(v.audioLength);
             }
-            if (config.uses('v')) {
+            if (config.uses(org.mecam.config.Modality.VISION)) {
                 parts.add(v.vision);
                 lengths.add(v.visionLength);
             }

@@ -1,5 +1,7 @@
 package org.mecam.model;
 
+import org.mecam.config.Modality;
+import org.mecam.data.batch.Batch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -28,8 +30,8 @@ public class ConcatFusion implements FusionVariant {
                 context.config().dropoutPrj()));
         return new FusionStep() {
             @Override
-            public Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training,
-                    Map<Character, NDArray> attention) {
+            public Fused forward(ParameterStore ps, Batch batch, MecamModel.Encoded enc, boolean training,
+                    Map<Modality, NDArray> attention) {
                 NDArray fused = concat(enc.textVector(), enc.audioVector(), enc.visionVector());
                 return new Fused(fused, head.forward(ps, new NDList(fused), training).head());
             }

@@ -1,5 +1,7 @@
 package org.mecam.model;
 
+import org.mecam.config.Modality;
+import org.mecam.data.batch.Batch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -23,17 +25,17 @@ public abstract class CrossAttentionFusion implements FusionVariant {
     @Override
     public FusionStep build(FusionContext context) {
         ModelSettings c = context.config();
-        boolean attention = c.uses('t');
-        TalkingHeadsCrossAttention audio = attention && c.uses('a')
+        boolean attention = c.uses(Modality.TEXT);
+        TalkingHeadsCrossAttention audio = attention && c.uses(Modality.AUDIO)
                 ? context.blocks().add("attention_a", block(context, c.audioOut())) : null;
-        TalkingHeadsCrossAttention vision = attention && c.uses('v')
+        TalkingHeadsCrossAttention vision = attention && c.uses(Modality.VISION)
                 ? context.blocks().add("attention_v", block(context, c.visionOut())) : null;
         RegressionHead head = context.blocks().add("head", RegressionHead.create(c.projHidden(), c.dropoutPrj()));
         boolean pooled = pooled();
         return new FusionStep() {
             @Override
-            public Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training,
-                    Map<Character, NDArray> weights) {
+            public Fused forward(ParameterStore ps, Batch batch, MecamModel.Encoded enc, boolean training,
+                    Map<Modality, NDArray> weights) {
                 NDArray t = enc.textVector();
                 NDArray a = enc.audioVector();
                 NDArray v = enc.visionVector();
@@ -43,7 +45,7 @@ public abstract class CrossAttentionFusion implements FusionVariant {
                     a = r.fused();
                     t = r.textResidual() == null ? t : t.add(r.textResidual());
                     if (weights != null) {
-                        weights.put('a', r.weights());
+                        weights.put(Modality.AUDIO, r.weights());
                     }
                 }
                 if (vision != null) {
@@ -52,7 +54,7 @@ public abstract class CrossAttentionFusion implements FusionVariant {
                     v = r.fused();
                     t = r.textResidual() == null ? t : t.add(r.textResidual());
                     if (weights != null) {
-                        weights.put('v', r.weights());
+                        weights.put(Modality.VISION, r.weights());
                     }
                 }
                 NDArray fused = ConcatFusion.concat(t, a, v);

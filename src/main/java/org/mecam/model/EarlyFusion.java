@@ -1,5 +1,6 @@
 package org.mecam.model;
 
+import org.mecam.config.Modality;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -62,12 +63,6 @@ public class EarlyFusion implements FusionVariant {
                 .dropout(c.dropoutText()).build());
         RegressionHead head = context.blocks().add("head", RegressionHead.create(c.projHidden(), c.dropoutPrj()));
         return new FusionStep() {
-            @Override
-            public Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training,
-                    Map<Character, NDArray> attention) {
-                throw new UnsupportedOperationException("fusion=early: use forward(ParameterStore, Batch, ...)");
-            }
-
             /**
              * The data are aligned (checked when the dataset is loaded), but a batch's modalities may
              * still differ in length, e.g. after a cross-sample conflict perturbation swapped in another
@@ -75,7 +70,12 @@ public class EarlyFusion implements FusionVariant {
              * sequence ends at the last valid frame of any modality.
              */
             @Override
-            public Fused forward(ParameterStore ps, Batch batch, boolean training) {
+            public Fused forward(ParameterStore ps, Batch batch, MecamModel.Encoded enc, boolean training,
+                    Map<Modality, NDArray> attention) {
+                if (batch == null) {
+                    throw new UnsupportedOperationException("fusion=early reads the batch's sequences: use"
+                            + " MecamModel.forward(ParameterStore, Batch, boolean)");
+                }
                 List<Batch.Sequence> used = used(batch);
                 long len = 0;
                 for (Batch.Sequence s : used) {
@@ -100,9 +100,9 @@ public class EarlyFusion implements FusionVariant {
 
             private List<Batch.Sequence> used(Batch batch) {
                 List<Batch.Sequence> used = new ArrayList<>();
-                for (char m : new char[] {'t', 'a', 'v'}) {
+                for (Modality m : Modality.values()) {
                     if (c.uses(m)) {
-                        used.add(m == 't' ? batch.text : m == 'a' ? batch.audio : batch.vision);
+                        used.add(batch.sequence(m));
                     }
                 }
                 return used;
@@ -129,8 +129,8 @@ public class EarlyFusion implements FusionVariant {
             @Override
             public void initialize(NDManager manager, DataType type, Shape[] in) {
                 long b = in[0].get(0);
-                long width = (c.uses('t') ? in[0].get(2) : 0) + (c.uses('a') ? in[3].get(2) : 0)
-                        + (c.uses('v') ? in[6].get(2) : 0);
+                long width = (c.uses(Modality.TEXT) ? in[0].get(2) : 0) + (c.uses(Modality.AUDIO) ? in[3].get(2) : 0)
+                        + (c.uses(Modality.VISION) ? in[6].get(2) : 0);
                 early.initialize(manager, type, new Shape(b, in[0].get(1), width), new Shape(b));
                 head.initialize(manager, type, new Shape(b, c.textDim()));
             }

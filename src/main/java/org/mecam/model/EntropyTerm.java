@@ -13,12 +13,17 @@ import org.mecam.engine.NativeArrays;
 import org.mecam.engine.NoGrad;
 
 /** MMIM's entropy term over the MMILB pairs, with the previous batch's projections from {@link EntropyMemory}. */
-final class EntropyTerm {
+public final class EntropyTerm {
 
     private EntropyTerm() {}
 
-    /** The summed H of a step's pairs and the number of pairs whose H was used (float32 scalars on the device). */
-    record Sum(NDArray value, NDArray used) {}
+    /**
+     * The summed H of a step's pairs and the number of pairs whose H was used (float32 scalars on the device).
+     *
+     * @param value the summed H (scalar; a pair with a non-finite logdet adds 0 and no gradient)
+     * @param used how many pairs {@code value} sums
+     */
+    public record Sum(NDArray value, NDArray used) {}
 
     /**
      * The entropy term: for each pair, y's projections split by label sign and joined with the
@@ -32,14 +37,14 @@ final class EntropyTerm {
      * @return the summed H of the pairs with enough samples and how many of them were finite, or
      *     null if no pair had enough samples
      */
-    static Sum sum(ParameterStore ps, Batch batch, MecamModel.Encoded enc, Map<String, Mmilb> mmilb,
+    static Sum sum(ParameterStore ps, Batch batch, MecamModel.Encoded enc, Map<ModalityPair, Mmilb> mmilb,
             EntropyMemory memory, boolean training) {
         NDArray[] signs = signs(batch);
         NDArray sum = null;
         NDArray used = null;
-        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
-            String pair = e.getKey();
-            NDArray projected = e.getValue().project(ps, enc.vector(pair.charAt(1)), training); // (B, k)
+        for (Map.Entry<ModalityPair, Mmilb> e : mmilb.entrySet()) {
+            String pair = e.getKey().key();
+            NDArray projected = e.getValue().project(ps, enc.vector(e.getKey().y()), training); // (B, k)
             NDArray p = rows(projected, signs[0]);
             NDArray n = rows(projected, signs[1]);
             NDArray[] h = pairEntropy(memory.get(pair), p, n, e.getValue().projectedSize(), memory);

@@ -1,6 +1,7 @@
 package org.mecam.model;
 
 import ai.djl.nn.Block;
+import org.mecam.config.Modality;
 import org.mecam.config.ModelSettings;
 
 /**
@@ -16,14 +17,14 @@ public record FusionContext(ModelSettings config, int textDim, Blocks blocks) {
     }
 
     /** @return the width of modality {@code m}'s utterance vector */
-    public int width(char m) {
-        return m == 't' ? textDim : m == 'a' ? config.audioOut() : config.visionOut();
+    public int width(Modality m) {
+        return m == Modality.TEXT ? textDim : m == Modality.AUDIO ? config.audioOut() : config.visionOut();
     }
 
     /** @return the summed widths of the modalities in use (the concatenation's width) */
     public int concatWidth() {
         int w = 0;
-        for (char m : config.modalities().toCharArray()) {
+        for (Modality m : config.modalityList()) {
             w += width(m);
         }
         return w;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
+import org.mecam.config.Modality;
 import org.mecam.data.batch.Batch;
 
 /** One model's fusion: from the encoders' outputs to the head's input and the prediction. */
@@ -15,18 +16,15 @@ public interface FusionStep {
     record Fused(NDArray fused, NDArray prediction) {}
 
     /**
+     * @param batch the batch (variants without per-modality encoders, {@link
+     *     FusionVariant#hasModalityEncoders()} false, read its sequences); null when the model
+     *     runs as a generic block on its input list
+     * @param enc the encoders' outputs (all null without per-modality encoders)
      * @param attention receives the attention weights per modality when not null
      * @return the head's input [B, D] and the prediction [B]
      */
-    Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training, Map<Character, NDArray> attention);
-
-    /**
-     * For variants without per-modality encoders ({@link FusionVariant#hasModalityEncoders()}
-     * false): the forward pass from the batch's sequences themselves.
-     */
-    default Fused forward(ParameterStore ps, Batch batch, boolean training) {
-        throw new UnsupportedOperationException("this fusion variant works on encoder outputs");
-    }
+    Fused forward(ParameterStore ps, Batch batch, MecamModel.Encoded enc, boolean training,
+            Map<Modality, NDArray> attention);
 
     /**
      * Makes, ahead of a training step, the batch-derived inputs on the device that the variant's

@@ -8,7 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mecam.config.Modality;
 import org.mecam.config.ModelSettings;
+import org.mecam.data.batch.Batch;
 
 /** {@code late}: baseline, one regression head per modality, the predictions averaged. */
 public class LateFusion implements FusionVariant {
@@ -26,17 +28,17 @@ public class LateFusion implements FusionVariant {
     @Override
     public FusionStep build(FusionContext context) {
         ModelSettings c = context.config();
-        Map<Character, RegressionHead> heads = new LinkedHashMap<>();
-        for (char m : c.modalities().toCharArray()) {
-            heads.put(m, context.blocks().add("head_" + m, RegressionHead.create(c.projHidden(), c.dropoutPrj())));
+        Map<Modality, RegressionHead> heads = new LinkedHashMap<>();
+        for (Modality m : c.modalityList()) {
+            heads.put(m, context.blocks().add("head_" + m.code(), RegressionHead.create(c.projHidden(), c.dropoutPrj())));
         }
         return new FusionStep() {
             @Override
-            public Fused forward(ParameterStore ps, MecamModel.Encoded enc, boolean training,
-                    Map<Character, NDArray> attention) {
+            public Fused forward(ParameterStore ps, Batch batch, MecamModel.Encoded enc, boolean training,
+                    Map<Modality, NDArray> attention) {
                 NDArray fused = ConcatFusion.concat(enc.textVector(), enc.audioVector(), enc.visionVector());
                 NDArray sum = null;
-                for (Map.Entry<Character, RegressionHead> e : heads.entrySet()) {
+                for (Map.Entry<Modality, RegressionHead> e : heads.entrySet()) {
                     NDArray p = e.getValue().forward(ps, new NDList(enc.vector(e.getKey())), training).head(); // (B)
                     sum = sum == null ? p : sum.add(p);
                 }
@@ -46,7 +48,7 @@ public class LateFusion implements FusionVariant {
 
             @Override
             public void initialize(NDManager manager, DataType type, Shape[] in) {
-                for (Map.Entry<Character, RegressionHead> e : heads.entrySet()) {
+                for (Map.Entry<Modality, RegressionHead> e : heads.entrySet()) {
                     e.getValue().initialize(manager, type, new Shape(in[0].get(0), context.width(e.getKey())));
                 }
             }

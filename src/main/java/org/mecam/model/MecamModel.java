@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mecam.config.Modality;
 import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
 import org.mecam.data.MultimodalDataset;
@@ -28,26 +29,20 @@ import org.mecam.data.batch.Batch;
  * MECAM (METHOD.md, "Model"), wired from a {@link ModelSettings}: encoders for the modalities in use,
  * one contrastive filter per modality, MMILB for each modality pair, talking-heads cross-attention
  * from audio and vision to text (or the published pooled variant, or plain concatenation), and
- * the regression head.
+ * the regression head. A fusion variant without per-modality encoders (early fusion) gets none of
+ * the encoders, filters and MMILB pairs.
+ *
+ * <p>The model computes predictions and the pieces of the loss terms ({@link #contrastive},
+ * {@link #lld}, {@link #entropy}); which terms make the objective, with which weights, is {@code
+ * org.mecam.objective}'s.
  *
  * <p>The generic block inputs are the batch's sequences in the order text, text mask, text last
  * index, audio, audio mask, audio last, vision, vision mask, vision last; the output is the
- * prediction [B]. Training uses the typed {@link #forward(ParameterStore, Batch, Stage,
- * EntropyMemory, boolean)}.
+ * prediction [B]. Training uses the typed {@link #forward(ParameterStore, Batch, boolean)}.
  */
 public final class MecamModel extends AbstractBlock {
 
     private static final byte VERSION = 1;
-
-    /** What a forward pass computes. */
-    public enum Stage {
-        /** Stage 0: the MMILB lld only, on encoder outputs computed without gradient. */
-        MMILB,
-        /** Stage 1: prediction, contrastive loss, lld and entropy. */
-        MAIN,
-        /** Prediction only. */
-        EVAL
-    }
 
     /** The encoders' outputs; absent modalities are null. */
     public record Encoded(
@@ -55,30 +50,28 @@ public final class MecamModel extends AbstractBlock {
             NDArray audioFrames, NDArray audioVector, NDArray audioMask,
             NDArray visionFrames, NDArray visionVector, NDArray visionMask) {
 
-        /** @return the utterance vector of modality 't', 'a' or 'v' */
-        public NDArray vector(char m) {
-            return m == 't' ? textVector : m == 'a' ? audioVector : visionVector;
+        /** @return the utterance vector of modality {@code m} */
+        public NDArray vector(Modality m) {
+            switch (m) {
+                case TEXT:
+                    return textVector;
+                case AUDIO:
+                    return audioVector;
+                default:
+                    return visionVector;
+            }
         }
     }
 
     /**
-     * A forward pass's results; terms a stage does not compute are null.
+     * A forward pass's results.
      *
      * @param prediction [B]
-     * @param nce k * (L_t + L_a + L_v) (scalar)
-     * @param contrastive each modality's L_m
-     * @param lld summed MMILB lld of the pairs (scalar)
-     * @param entropy summed entropy H of the pairs with enough samples whose logdet was finite
-     *     (scalar; a pair with a non-finite logdet adds 0 and no gradient), null when no pair had
-     *     enough samples
-     * @param entropyUsed how many pairs {@code entropy} sums (float32 scalar, on the device), or null
-     * @param encoded the encoders' outputs
+     * @param encoded the encoders' outputs (all null without per-modality encoders)
      * @param fused the head's input [B, D]
-     * @param attention attention weights per modality ('a', 'v') when asked for
+     * @param attention attention weights per modality (audio, vision) when asked for, else null
      */
-    public record Output(
-            NDArray prediction, NDArray nce, Map<Character, NDArray> contrastive, NDArray lld, NDArray entropy,
-            NDArray entropyUsed, Encoded encoded, NDArray fused, Map<Character, NDArray> attention) {}
+    public record Output(NDArray prediction, Encoded encoded, NDArray fused, Map<Modality, NDArray> attention) {}
 
     private final ModelSettings config;
     private final MultimodalDataset.Info data;
@@ -86,45 +79,38 @@ public final class MecamModel extends AbstractBlock {
     private final int textDim;
     private final SequenceEncoder audio;
     private final SequenceEncoder vision;
-    private final Map<Character, IntraModalContrastiveLoss> contrast = new LinkedHashMap<>();
-    private final Map<String, Mmilb> mmilb = new LinkedHashMap<>();
-    private final FusionVariant variant;
+    private final Map<Modality, IntraModalContrastiveLoss> contrast = new LinkedHashMap<>();
+    private final Map<ModalityPair, Mmilb> mmilb = new LinkedHashMap<>();
     private final FusionStep fusion;
 
     private MecamModel(ModelSettings c, MultimodalDataset.Info data, NDManager manager) {
         super(VERSION);
         this.config = c;
         this.data = data;
-        this.variant = FusionVariant.of(c.fusion());
-        if (!variant.hasModalityEncoders()) {
-            text = null;
-            textDim = c.textDim();
-            audio = null;
-            vision = null;
-            fusion = variant.build(new FusionContext(c, textDim, this::addChildBlock));
-            return;
-        }
-        if (c.uses('t')) {
+        FusionVariant variant = FusionVariant.of(c.fusion());
+        boolean encoders = variant.hasModalityEncoders();
+        if (encoders && c.uses(Modality.TEXT)) {
             Block encoder = textEncoder(c, data, manager);
             text = addChildBlock("text", encoder);
             textDim = encoder instanceof BertEncoder ? ((BertEncoder) encoder).hidden()
                     : encoder instanceof TorchScriptTextEncoder ? ((TorchScriptTextEncoder) encoder).hidden() : c.textDim();
         } else {
             text = null;
-            textDim = 0;
+            textDim = encoders ? 0 : c.textDim();
         }
-        audio = c.uses('a') ? addChildBlock("audio", SequenceEncoder.builder().hidden(c.audioHidden())
-                .out(c.audioOut()).dropout(c.dropoutAudio()).build()) : null;
-        vision = c.uses('v') ? addChildBlock("vision", SequenceEncoder.builder().hidden(c.visionHidden())
-                .out(c.visionOut()).dropout(c.dropoutVision()).build()) : null;
-        if (c.alpha() > 0) {
-            for (char m : c.modalities().toCharArray()) {
-                contrast.put(m, addChildBlock("contrast_" + m, IntraModalContrastiveLoss.create(c.contrastDim(), c.tau())));
+        audio = encoders && c.uses(Modality.AUDIO) ? addChildBlock("audio", SequenceEncoder.builder()
+                .hidden(c.audioHidden()).out(c.audioOut()).dropout(c.dropoutAudio()).build()) : null;
+        vision = encoders && c.uses(Modality.VISION) ? addChildBlock("vision", SequenceEncoder.builder()
+                .hidden(c.visionHidden()).out(c.visionOut()).dropout(c.dropoutVision()).build()) : null;
+        if (encoders && c.alpha() > 0) {
+            for (Modality m : c.modalityList()) {
+                contrast.put(m, addChildBlock("contrast_" + m.code(),
+                        IntraModalContrastiveLoss.create(c.contrastDim(), c.tau())));
             }
         }
-        if (c.beta() > 0) {
-            for (String pair : pairs(c)) {
-                mmilb.put(pair, addChildBlock("mmilb_" + pair, Mmilb.create(width(pair.charAt(1)))));
+        if (encoders && c.beta() > 0) {
+            for (ModalityPair pair : ModalityPair.of(c)) {
+                mmilb.put(pair, addChildBlock("mmilb_" + pair.key(), Mmilb.create(width(pair.y()))));
             }
         }
         // the variant's blocks come last: the order fixes initialisation and checkpoint names
@@ -173,21 +159,11 @@ public final class MecamModel extends AbstractBlock {
         }
     }
 
-    /** @return the MMILB pairs among the modalities in use: tv, ta, va (x first, y second) */
-    public static List<String> pairs(ModelSettings c) {
-        List<String> out = new ArrayList<>();
-        for (String pair : new String[] {"tv", "ta", "va"}) {
-            if (c.uses(pair.charAt(0)) && c.uses(pair.charAt(1))) {
-                out.add(pair);
-            }
-        }
-        return out;
+    private int width(Modality m) {
+        return m == Modality.TEXT ? textDim : m == Modality.AUDIO ? config.audioOut() : config.visionOut();
     }
 
-    private int width(char m) {
-        return m == 't' ? textDim : m == 'a' ? config.audioOut() : config.visionOut();
-    }
-
+    /** @return the settings the model was built from */
     public ModelSettings config() {
         return config;
     }
@@ -198,12 +174,11 @@ public final class MecamModel extends AbstractBlock {
     }
 
     /**
-     * @param m 't', 'a' or 'v'
-     * @return the parameters of that modality's encoder (empty when the modality is not used or
-     *     the model is early fusion, which has no per-modality encoder)
+     * @return the parameters of modality {@code m}'s encoder (empty when the modality is not used
+     *     or the model is early fusion, which has no per-modality encoder)
      */
-    public List<Parameter> encoderParameters(char m) {
-        Block block = m == 't' ? text : m == 'a' ? audio : m == 'v' ? vision : null;
+    public List<Parameter> encoderParameters(Modality m) {
+        Block block = m == Modality.TEXT ? text : m == Modality.AUDIO ? audio : vision;
         List<Parameter> out = new ArrayList<>();
         if (block != null) {
             block.getParameters().forEach(p -> out.add(p.getValue()));
@@ -254,77 +229,50 @@ public final class MecamModel extends AbstractBlock {
 
     /** Runs the encoders of the modalities in use. */
     public Encoded encode(ParameterStore ps, Batch batch, boolean training) {
-        NDArray ts = null;
-        NDArray tv = null;
-        if (text != null) {
-            NDList out = text.forward(ps, new NDList(batch.text.data(), batch.text.mask(), batch.text.last()), training);
-            ts = out.get(0);
-            tv = out.get(1);
-        }
-        NDArray af = null;
-        NDArray av = null;
-        if (audio != null) {
-            NDList out = audio.forward(ps, new NDList(batch.audio.data(), batch.audio.last()), training);
-            af = out.get(0);
-            av = out.get(1);
-        }
-        NDArray vf = null;
-        NDArray vv = null;
-        if (vision != null) {
-            NDList out = vision.forward(ps, new NDList(batch.vision.data(), batch.vision.last()), training);
-            vf = out.get(0);
-            vv = out.get(1);
-        }
-        return new Encoded(ts, tv, batch.text.mask(), af, av, batch.audio.mask(), vf, vv, batch.vision.mask());
+        NDList t = text == null ? null
+                : text.forward(ps, new NDList(batch.text.data(), batch.text.mask(), batch.text.last()), training);
+        NDList a = audio == null ? null : audio.forward(ps, new NDList(batch.audio.data(), batch.audio.last()), training);
+        NDList v = vision == null ? null
+                : vision.forward(ps, new NDList(batch.vision.data(), batch.vision.last()), training);
+        return encoded(t, batch.text.mask(), a, batch.audio.mask(), v, batch.vision.mask());
+    }
+
+    private static Encoded encoded(NDList t, NDArray tMask, NDList a, NDArray aMask, NDList v, NDArray vMask) {
+        return new Encoded(t == null ? null : t.get(0), t == null ? null : t.get(1), tMask,
+                a == null ? null : a.get(0), a == null ? null : a.get(1), aMask,
+                v == null ? null : v.get(0), v == null ? null : v.get(1), vMask);
+    }
+
+    /** The forward pass: encoders, fusion, head (without attention weights). */
+    public Output forward(ParameterStore ps, Batch batch, boolean training) {
+        return fuse(ps, batch, encode(ps, batch, training), training, false);
     }
 
     /**
-     * One forward pass.
-     *
-     * @param memory the entropy memory (stage 1), or null to skip the entropy term
-     */
-    public Output forward(ParameterStore ps, Batch batch, Stage stage, EntropyMemory memory, boolean training) {
-        if (!variant.hasModalityEncoders()) {
-            FusionStep.Fused f = fusion.forward(ps, batch, training);
-            return new Output(f.prediction(), null, null, null, null, null, null, f.fused(), null);
-        }
-        Encoded enc = encode(ps, batch, training);
-        if (stage == Stage.MMILB) {
-            return new Output(null, null, null, lld(ps, enc, training), null, null, enc, null, null);
-        }
-        return main(ps, batch, enc, stage, memory, training, false);
-    }
-
-    /**
-     * Prediction and losses from given encoder outputs.
+     * Fusion and head from given encoder outputs.
      *
      * @param keepAttention also return the attention weights
      */
-    public Output main(ParameterStore ps, Batch batch, Encoded enc, Stage stage, EntropyMemory memory,
-            boolean training, boolean keepAttention) {
-        Map<Character, NDArray> attention = keepAttention ? new LinkedHashMap<>() : null;
-        FusionStep.Fused f = fusion.forward(ps, enc, training, attention);
-        NDArray fused = f.fused();
-        NDArray prediction = f.prediction();
-        if (stage == Stage.EVAL) {
-            return new Output(prediction, null, null, null, null, null, enc, fused, attention);
-        }
-        Map<Character, NDArray> perModality = new LinkedHashMap<>();
-        NDArray nce = contrastive(ps, batch, enc, training, perModality);
-        NDArray lld = mmilb.isEmpty() ? null : lld(ps, enc, training);
-        EntropyTerm.Sum entropy = memory == null || mmilb.isEmpty() ? null : entropy(ps, batch, enc, memory, training);
-        return new Output(prediction, nce, perModality, lld, entropy == null ? null : entropy.value(),
-                entropy == null ? null : entropy.used(), enc, fused, attention);
+    public Output fuse(ParameterStore ps, Batch batch, Encoded enc, boolean training, boolean keepAttention) {
+        Map<Modality, NDArray> attention = keepAttention ? new LinkedHashMap<>() : null;
+        FusionStep.Fused f = fusion.forward(ps, batch, enc, training, attention);
+        return new Output(f.prediction(), enc, f.fused(), attention);
     }
 
-    private NDArray contrastive(ParameterStore ps, Batch batch, Encoded enc, boolean training,
-            Map<Character, NDArray> perModality) {
+    /**
+     * The contrastive filter's loss, nce = k (L_t + L_a + L_v).
+     *
+     * @param perModality receives each modality's L_m
+     * @return nce (scalar), or null without the filter
+     */
+    public NDArray contrastive(ParameterStore ps, Batch batch, Encoded enc, boolean training,
+            Map<Modality, NDArray> perModality) {
         if (contrast.isEmpty()) {
             return null;
         }
         ContrastTargets targets = contrastTargets(batch);
         NDArray sum = null;
-        for (Map.Entry<Character, IntraModalContrastiveLoss> e : contrast.entrySet()) {
+        for (Map.Entry<Modality, IntraModalContrastiveLoss> e : contrast.entrySet()) {
             NDArray loss = e.getValue().loss(ps, enc.vector(e.getKey()), targets, training).head();
             perModality.put(e.getKey(), loss);
             sum = sum == null ? loss : sum.add(loss);
@@ -332,7 +280,8 @@ public final class MecamModel extends AbstractBlock {
         return sum.mul(Ops.scalar(sum, config.contrastScale()));
     }
 
-    private ContrastTargets contrastTargets(Batch batch) {
+    /** @return the contrastive targets of a batch (positives, self, negatives), made once per batch */
+    public ContrastTargets contrastTargets(Batch batch) {
         return batch.derived(ContrastTargets.class, b -> ContrastTargets.of(b.manager, b.labelValues,
                 config.positives(), config.excludeSelf(), config.negWeight()));
     }
@@ -353,8 +302,8 @@ public final class MecamModel extends AbstractBlock {
         fusion.prepare(batch);
     }
 
-    /** @return the contrastive projection z of modality {@code m} [B, c], for figures */
-    public NDArray contrastEmbedding(ParameterStore ps, char m, NDArray vector) {
+    /** @return the contrastive projection z of modality {@code m} [B, c], for figures, or null without the filter */
+    public NDArray contrastEmbedding(ParameterStore ps, Modality m, NDArray vector) {
         IntraModalContrastiveLoss block = contrast.get(m);
         return block == null ? null : block.embed(ps, vector, false);
     }
@@ -367,13 +316,18 @@ public final class MecamModel extends AbstractBlock {
         return !mmilb.isEmpty();
     }
 
-    /** @return the summed lld of the MMILB pairs (scalar) */
+    /** @return the MMILB pairs, in the published order */
+    public List<ModalityPair> pairs() {
+        return new ArrayList<>(mmilb.keySet());
+    }
+
+    /** @return the summed lld of the MMILB pairs (scalar), or null without them */
     public NDArray lld(ParameterStore ps, Encoded enc, boolean training) {
         NDArray sum = null;
-        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
-            String pair = e.getKey();
-            NDArray lld = e.getValue().forward(ps,
-                    new NDList(enc.vector(pair.charAt(0)), enc.vector(pair.charAt(1))), training).head();
+        for (Map.Entry<ModalityPair, Mmilb> e : mmilb.entrySet()) {
+            ModalityPair pair = e.getKey();
+            NDArray lld = e.getValue().forward(ps, new NDList(enc.vector(pair.x()), enc.vector(pair.y())), training)
+                    .head();
             sum = sum == null ? lld : sum.add(lld);
         }
         return sum;
@@ -381,29 +335,21 @@ public final class MecamModel extends AbstractBlock {
 
     /**
      * @return the summed entropy term of the MMILB pairs and how many pairs it sums, or null if
-     *     no pair had enough samples ({@link EntropyTerm})
+     *     there are no pairs or no pair had enough samples ({@link EntropyTerm})
      */
-    EntropyTerm.Sum entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory, boolean training) {
-        return EntropyTerm.sum(ps, batch, enc, mmilb, memory, training);
+    public EntropyTerm.Sum entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory,
+            boolean training) {
+        return mmilb.isEmpty() ? null : EntropyTerm.sum(ps, batch, enc, mmilb, memory, training);
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training,
             PairList<String, Object> params) {
-        if (!variant.hasModalityEncoders()) {
-            throw new UnsupportedOperationException("fusion=" + variant.key() + ": use forward(ParameterStore, Batch, ...)");
-        }
-        Encoded enc = encodeList(ps, inputs, training);
-        return new NDList(fusion.forward(ps, enc, training, null).prediction());
-    }
-
-    private Encoded encodeList(ParameterStore ps, NDList in, boolean training) {
         NDList t = text == null ? null : text.forward(ps, new NDList(in.get(0), in.get(1), in.get(2)), training);
         NDList a = audio == null ? null : audio.forward(ps, new NDList(in.get(3), in.get(5)), training);
         NDList v = vision == null ? null : vision.forward(ps, new NDList(in.get(6), in.get(8)), training);
-        return new Encoded(t == null ? null : t.get(0), t == null ? null : t.get(1), in.get(1),
-                a == null ? null : a.get(0), a == null ? null : a.get(1), in.get(4),
-                v == null ? null : v.get(0), v == null ? null : v.get(1), in.get(7));
+        Encoded enc = encoded(t, in.get(1), a, in.get(4), v, in.get(7));
+        return new NDList(fusion.forward(ps, null, enc, training, null).prediction());
     }
 
     @Override
@@ -426,10 +372,6 @@ public final class MecamModel extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
         long b = in[0].get(0);
-        if (!variant.hasModalityEncoders()) {
-            fusion.initialize(manager, dataType, in);
-            return;
-        }
         if (text != null) {
             text.initialize(manager, dataType, in[0], in[1], in[2]);
         }
@@ -439,12 +381,12 @@ public final class MecamModel extends AbstractBlock {
         if (vision != null) {
             vision.initialize(manager, dataType, in[6], in[8]);
         }
-        for (Map.Entry<Character, IntraModalContrastiveLoss> e : contrast.entrySet()) {
+        for (Map.Entry<Modality, IntraModalContrastiveLoss> e : contrast.entrySet()) {
             e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey())));
         }
-        for (Map.Entry<String, Mmilb> e : mmilb.entrySet()) {
-            e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey().charAt(0))),
-                    new Shape(b, width(e.getKey().charAt(1))));
+        for (Map.Entry<ModalityPair, Mmilb> e : mmilb.entrySet()) {
+            e.getValue().initialize(manager, dataType, new Shape(b, width(e.getKey().x())),
+                    new Shape(b, width(e.getKey().y())));
         }
         fusion.initialize(manager, dataType, in);
     }

@@ -2,7 +2,9 @@ package org.mecam.notebook;
 
 import java.util.Locale;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.mecam.objective.Objective;
 import org.mecam.train.EpochStats;
+import org.mecam.train.ProgressLine;
 import org.mecam.train.TrainingProgress;
 
 /**
@@ -25,6 +27,7 @@ final class NotebookProgress implements TrainingProgress {
     private double loss = Double.NaN;
     private double bestValid = Double.POSITIVE_INFINITY;
     private int bestEpoch;
+    private Objective objective = Objective.standard();
 
     NotebookProgress(boolean printEpochs) {
         this.printEpochs = printEpochs;
@@ -44,6 +47,11 @@ final class NotebookProgress implements TrainingProgress {
     }
 
     @Override
+    public void onTrainingStart(Objective objective) {
+        this.objective = objective;
+    }
+
+    @Override
     public void onBatch(int epoch, int stage, int batch, double loss) {
         done++;
         this.loss = loss;
@@ -59,9 +67,7 @@ final class NotebookProgress implements TrainingProgress {
         done = batches;
         update(true);
         if (printEpochs || !Notebook.live()) {
-            System.out.printf(Locale.ROOT, "epoch %3d  task %.4f  nce %s  lld %s  H %s  valid MAE %.4f%s  %.1fs%n",
-                    s.epoch(), s.task(), fmt(s.contrastive()), fmt(s.lld()), fmt(s.entropy()), s.validMae(),
-                    s.improved() ? " *" : "  ", s.seconds());
+            System.out.println(ProgressLine.of(objective, s));
         }
     }
 

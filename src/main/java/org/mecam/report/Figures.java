@@ -11,6 +11,8 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.mecam.config.Modality;
+import org.mecam.train.EpochDiagnostics;
 import org.mecam.train.EpochStats;
 
 /** Figures of single runs, rendered with XChart. */
@@ -41,13 +43,13 @@ public final class Figures {
     public static List<XYChart> trainingCurvePanels(List<EpochStats> epochs) {
         List<XYChart> panels = new ArrayList<>();
         panels.add(panel(epochs, "Task loss and validation MAE", "L1 / MAE",
-                new Line("train L1 (stage 1)", EpochStats::task), new Line("valid MAE", EpochStats::validMae),
+                new Line("train L1 (stage 1)", e -> e.term("task")), new Line("valid MAE", EpochStats::validMae),
                 new Line("test MAE (leaky)", EpochStats::testMae)));
         panels.add(panel(epochs, "Contrastive loss (nce)", "k (L_t + L_a + L_v)",
-                new Line("nce", EpochStats::contrastive)));
+                new Line("nce", e -> e.term("contrastive"))));
         panels.add(panel(epochs, "MMILB log-likelihood (lld)", "lld (nats)",
-                new Line("stage 0", EpochStats::stage0Lld), new Line("stage 1", EpochStats::lld)));
-        panels.add(panel(epochs, "Entropy term H", "H (nats)", new Line("H", EpochStats::entropy)));
+                new Line("stage 0", e -> e.term("stage0_lld")), new Line("stage 1", e -> e.term("lld"))));
+        panels.add(panel(epochs, "Entropy term H", "H (nats)", new Line("H", e -> e.term("entropy"))));
         panels.add(panel(epochs, "Gradient norm before clipping", "global L2 norm",
                 new Line("stage 1 mean", EpochStats::gradNorm)));
         panels.add(panel(epochs, "Learning rate (main parameters)", "learning rate",
@@ -69,32 +71,44 @@ public final class Figures {
     /** @return the panels of {@link #lossEffects} */
     public static List<XYChart> lossEffectPanels(List<EpochStats> epochs) {
         List<XYChart> panels = new ArrayList<>();
-        String[] names = {"text", "audio", "vision"};
-        for (int k = 0; k < 3; k++) {
-            char m = "tav".charAt(k);
+        for (Modality m : Modality.values()) {
             List<Line> lines = new ArrayList<>();
-            for (String term : org.mecam.train.EpochDiagnostics.TERMS) {
-                String column = "grad_" + term + "_" + m;
+            for (String term : gradientTerms(epochs)) {
+                String column = EpochDiagnostics.gradColumn(term, m);
                 // a term that never reaches this encoder (H never reaches text) has norm 0: left out of the log axis
                 lines.add(new Line(term, e -> e.diagnostic(column) > 0 ? e.diagnostic(column) : Double.NaN));
             }
-            XYChart chart = panel(epochs, "Gradient on the " + names[k] + " encoder", "L2 norm (weighted term)",
+            XYChart chart = panel(epochs, "Gradient on the " + m.label() + " encoder", "L2 norm (weighted term)",
                     lines.toArray(new Line[0]));
             logScale(chart);
             panels.add(chart);
         }
         for (String space : new String[] {"z", "h"}) {
             List<Line> lines = new ArrayList<>();
-            for (int k = 0; k < 3; k++) {
-                for (String group : new String[] {"clean", "neg"}) {
-                    String column = "sep_" + space + "_" + "tav".charAt(k) + "_" + group;
-                    lines.add(new Line(names[k] + (group.equals("clean") ? " clean" : " negative"), e -> e.diagnostic(column)));
+            for (Modality m : Modality.values()) {
+                for (boolean clean : new boolean[] {true, false}) {
+                    String column = EpochDiagnostics.sepColumn(space, m, clean);
+                    lines.add(new Line(m.label() + (clean ? " clean" : " negative"), e -> e.diagnostic(column)));
                 }
             }
             panels.add(panel(epochs, space.equals("z") ? "Class separation of z (filter projection)"
                     : "Class separation of h (encoder output)", "same-class - other-class cosine", lines.toArray(new Line[0])));
         }
         return panels;
+    }
+
+    /** @return the terms whose gradient columns the records carry, in column order */
+    static List<String> gradientTerms(List<EpochStats> epochs) {
+        java.util.Set<String> terms = new java.util.LinkedHashSet<>();
+        if (!epochs.isEmpty()) {
+            for (String column : epochs.get(0).diagnostics().keySet()) {
+                java.util.regex.Matcher g = java.util.regex.Pattern.compile("grad_(.+)_[tav]").matcher(column);
+                if (g.matches()) {
+                    terms.add(g.group(1));
+                }
+            }
+        }
+        return new ArrayList<>(terms);
     }
 
     /** Log y axis when every plotted value is positive (XChart refuses zeros on a log axis). */

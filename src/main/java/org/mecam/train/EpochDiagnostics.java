@@ -13,9 +13,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mecam.config.Modality;
 import org.mecam.engine.NoGrad;
+import org.mecam.objective.ActiveObjective;
+import org.mecam.objective.LossTerm;
+import org.mecam.objective.Objective;
+import org.mecam.objective.Stage;
 import org.mecam.model.ContrastTargets;
-import org.mecam.model.EntropyMemory;
 import org.mecam.model.MecamModel;
 import org.mecam.model.Ops;
 import org.mecam.data.NegativeInfo;
@@ -29,8 +33,9 @@ import org.mecam.data.batch.BatchBuilder;
  * <p><b>Gradient norms.</b> On two fixed training batches (the first 2 x batch-size samples of the
  * training split, the same every epoch; the first only fills a temporary entropy memory), one
  * forward pass without dropout, then one backward pass per weighted loss term as it enters the
- * stage-1 loss: task L1, alpha * nce (nce = k (L_t + L_a + L_v); since L_m reaches only encoder
- * m, its norm on encoder m is the per-modality term's), -beta * lld and -beta * H. Column
+ * stage-1 loss ({@link org.mecam.objective.Objective}'s stage-1 terms with their signed weights: task L1,
+ * alpha * nce (nce = k (L_t + L_a + L_v); since L_m reaches only encoder m, its norm on encoder m
+ * is the per-modality term's), -beta * lld, -beta * H, and any term added). Column
  * {@code grad_<term>_<m>} is the L2 norm of that term's gradient over encoder m's parameters
  * (text, audio, vision), before clipping. Dropout off and no random numbers drawn, so the
  * diagnostics never change the training trajectory.
@@ -44,53 +49,57 @@ import org.mecam.data.batch.BatchBuilder;
  */
 public final class EpochDiagnostics {
 
-    /** Loss terms of the gradient columns. */
-    public static final List<String> TERMS = List.of("task", "contrastive", "lld", "entropy");
-    /** Encoders (modalities) of the gradient and separation columns. */
-    public static final List<Character> MODALITIES = List.of('t', 'a', 'v');
-    /** Every diagnostics column of {@code epochs.csv}, in order. */
-    public static final List<String> COLUMNS;
+    private EpochDiagnostics() {}
 
-    static {
-        List<String> c = new ArrayList<>();
-        for (char m : MODALITIES) {
-            c.add("contrastive_" + m);
-        }
-        for (String term : TERMS) {
-            for (char m : MODALITIES) {
-                c.add("grad_" + term + "_" + m);
+    /**
+     * @return every diagnostics column of {@code epochs.csv} for an objective, in order: the
+     *     terms' parts, {@code grad_<term>_<m>} for each stage-1 term and modality, then the
+     *     separation columns
+     */
+    public static List<String> columns(Objective objective) {
+        List<String> c = new ArrayList<>(objective.parts());
+        for (LossTerm term : objective.terms(Stage.MAIN)) {
+            for (Modality m : Modality.values()) {
+                c.add(gradColumn(term.name(), m));
             }
         }
         for (String space : List.of("z", "h")) {
-            for (char m : MODALITIES) {
-                c.add("sep_" + space + "_" + m + "_clean");
-                c.add("sep_" + space + "_" + m + "_neg");
+            for (Modality m : Modality.values()) {
+                c.add(sepColumn(space, m, true));
+                c.add(sepColumn(space, m, false));
             }
         }
-        COLUMNS = Collections.unmodifiableList(c);
+        return Collections.unmodifiableList(c);
     }
 
-    private EpochDiagnostics() {}
+    /** @return the column of a term's gradient norm on modality {@code m}'s encoder */
+    public static String gradColumn(String term, Modality m) {
+        return "grad_" + term + "_" + m.code();
+    }
 
-    /** @return a map with every column NaN, to be filled */
-    public static Map<String, Double> empty() {
+    /** @return the column of the class separation in space z (filter) or h (encoder), clean or negative anchors */
+    public static String sepColumn(String space, Modality m, boolean clean) {
+        return "sep_" + space + "_" + m.code() + (clean ? "_clean" : "_neg");
+    }
+
+    /** @return a map with every column of {@code objective} NaN, to be filled */
+    public static Map<String, Double> empty(Objective objective) {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (String c : COLUMNS) {
+        for (String c : columns(objective)) {
             out.put(c, Double.NaN);
         }
         return out;
     }
 
     /**
-     * Measures the gradient norms of each weighted term on each encoder into {@code out}.
+     * Measures the gradient norms of each weighted stage-1 term on each encoder into {@code out}.
      *
      * @param all every trainable parameter (zeroed before each backward pass)
-     * @param mi whether the MI terms are on
      */
     static void gradients(Map<String, Double> out, MecamModel model, ParameterStore ps, BatchBuilder train,
-            NDManager manager, int batchSize, double alpha, double beta, boolean mi, List<Parameter> all) {
-        Map<Character, List<Parameter>> encoders = new LinkedHashMap<>();
-        for (char m : MODALITIES) {
+            NDManager manager, int batchSize, ActiveObjective objective, List<Parameter> all) {
+        Map<Modality, List<Parameter>> encoders = new LinkedHashMap<>();
+        for (Modality m : Modality.values()) {
             List<Parameter> p = model.encoderParameters(m);
             p.removeIf(x -> !x.getArray().hasGradient());
             if (!p.isEmpty()) {
@@ -103,39 +112,33 @@ public final class EpochDiagnostics {
             return;
         }
         boolean second = n >= 2 * size;
-        try (EntropyMemory memory = new EntropyMemory(manager)) {
+        Map<LossTerm, LossTerm.State> states = objective.freshStates();
+        try {
             int offset = 0;
             if (second) {
                 try (NoGrad ignored = NoGrad.enter(); Batch first = train.build(manager, range(0, size))) {
-                    model.forward(ps, first, MecamModel.Stage.MAIN, mi ? memory : null, false);
+                    objective.compute(Stage.MAIN, ps, first, model.forward(ps, first, false), false, states);
                 }
                 offset = size;
             }
             try (Batch batch = train.build(manager, range(offset, size));
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                MecamModel.Output out0 = model.forward(ps, batch, MecamModel.Stage.MAIN, mi ? memory : null, false);
-                NDArray task = out0.prediction().sub(batch.labels).abs().mean();
-                Map<String, NDArray> terms = new LinkedHashMap<>();
-                terms.put("task", task);
-                if (out0.nce() != null) {
-                    terms.put("contrastive", out0.nce().mul(Ops.scalar(task, alpha)));
-                }
-                if (out0.lld() != null) {
-                    terms.put("lld", out0.lld().mul(Ops.scalar(task, -beta)));
-                }
-                if (out0.entropy() != null) {
-                    terms.put("entropy", out0.entropy().mul(Ops.scalar(task, -beta)));
-                }
-                for (Map.Entry<String, NDArray> t : terms.entrySet()) {
+                ActiveObjective.Computed c = objective.compute(Stage.MAIN, ps, batch, model.forward(ps, batch, false),
+                        false, states);
+                for (Map.Entry<LossTerm, LossTerm.Value> t : c.values().entrySet()) {
                     Gradients.zero(all);
-                    NDArray target = t.getValue();
+                    double w = objective.signedWeight(t.getKey());
+                    NDArray value = t.getValue().value();
+                    NDArray target = w == 1 ? value : value.mul(Ops.scalar(value, w));
                     JniUtils.backward((PtNDArray) target, (PtNDArray) target.onesLike(), true, false);
-                    for (Map.Entry<Character, List<Parameter>> e : encoders.entrySet()) {
-                        out.put("grad_" + t.getKey() + "_" + e.getKey(), Gradients.norm(e.getValue(), manager));
+                    for (Map.Entry<Modality, List<Parameter>> e : encoders.entrySet()) {
+                        out.put(gradColumn(t.getKey().name(), e.getKey()), Gradients.norm(e.getValue(), manager));
                     }
                 }
                 Gradients.zero(all);
             }
+        } finally {
+            states.values().forEach(LossTerm.State::close);
         }
     }
 
@@ -147,13 +150,13 @@ public final class EpochDiagnostics {
             NDManager manager, int batchSize) {
         Split split = valid.split();
         int n = split.size();
-        Map<Character, float[][]> h = new LinkedHashMap<>();
-        Map<Character, float[][]> z = new LinkedHashMap<>();
+        Map<Modality, float[][]> h = new LinkedHashMap<>();
+        Map<Modality, float[][]> z = new LinkedHashMap<>();
         try (NoGrad ignored = NoGrad.enter()) {
             for (int[] idx : BatchBuilder.plan(n, batchSize, null)) {
                 try (Batch batch = valid.build(manager, idx)) {
                     MecamModel.Encoded enc = model.encode(ps, batch, false);
-                    for (char m : MODALITIES) {
+                    for (Modality m : Modality.values()) {
                         NDArray v = enc.vector(m);
                         if (v == null) {
                             continue;
@@ -171,8 +174,8 @@ public final class EpochDiagnostics {
         for (int i = 0; i < n; i++) {
             cls[i] = ContrastTargets.class7(split.labels[i]);
         }
-        for (char m : MODALITIES) {
-            byte code = m == 't' ? NegativeInfo.MOD_TEXT : m == 'a' ? NegativeInfo.MOD_AUDIO : NegativeInfo.MOD_VISION;
+        for (Modality m : Modality.values()) {
+            byte code = m.negativeCode();
             boolean[] clean = new boolean[n];
             boolean[] hit = new boolean[n];
             for (int i = 0; i < n; i++) {
@@ -180,13 +183,13 @@ public final class EpochDiagnostics {
                 clean[i] = !flagged;
                 hit[i] = flagged && split.negativeModality[i] == code;
             }
-            for (Map.Entry<String, Map<Character, float[][]>> space : Map.of("z", z, "h", h).entrySet()) {
+            for (Map.Entry<String, Map<Modality, float[][]>> space : Map.of("z", z, "h", h).entrySet()) {
                 float[][] x = space.getValue().get(m);
                 if (x == null) {
                     continue;
                 }
-                out.put("sep_" + space.getKey() + "_" + m + "_clean", gap(x, cls, clean));
-                out.put("sep_" + space.getKey() + "_" + m + "_neg", gap(x, cls, hit));
+                out.put(sepColumn(space.getKey(), m, true), gap(x, cls, clean));
+                out.put(sepColumn(space.getKey(), m, false), gap(x, cls, hit));
             }
         }
     }
@@ -233,7 +236,7 @@ public final class EpochDiagnostics {
         return count == 0 ? Double.NaN : sum / count;
     }
 
-    private static void store(Map<Character, float[][]> into, char m, int n, int[] idx, NDArray rows) {
+    private static void store(Map<Modality, float[][]> into, Modality m, int n, int[] idx, NDArray rows) {
         float[] flat = rows.toFloatArray();
         int d = (int) rows.getShape().get(1);
         float[][] x = into.computeIfAbsent(m, k -> new float[n][]);

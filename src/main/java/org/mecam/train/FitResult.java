@@ -10,9 +10,11 @@ import java.util.List;
  * @param bestValidMae validation loss of the selected checkpoint
  * @param stopReason why training ended
  * @param failure the non-finite loss that stopped training, or null
+ * @param csvHeader the header of {@code epochs.csv} for the objective trained (its terms' columns)
  */
 public record FitResult(
-        List<EpochStats> epochs, int bestEpoch, double bestValidMae, String stopReason, NonFiniteLossException failure) {
+        List<EpochStats> epochs, int bestEpoch, double bestValidMae, String stopReason, NonFiniteLossException failure,
+        String csvHeader) {
 
     /** @return whether training ended without a non-finite loss */
     public boolean succeeded() {

@@ -3,6 +3,9 @@ package org.mecam.train;
 /** Receives progress events of a {@link Trainer}; all methods are optional. */
 public interface TrainingProgress {
 
+    /** Training starts, on {@code objective} (its terms name the per-epoch values). */
+    default void onTrainingStart(org.mecam.objective.Objective objective) {}
+
     /**
      * An epoch starts.
      *

@@ -44,8 +44,8 @@ class EndToEndTest {
     void trainingLossFallsAndTestMaeBeatsTheTrainingMean() {
         List<EpochStats> epochs = run.training().epochs();
         assertEquals(12, epochs.size());
-        assertTrue(epochs.get(epochs.size() - 1).task() < 0.8 * epochs.get(0).task(),
-                "task loss " + epochs.get(0).task() + " -> " + epochs.get(epochs.size() - 1).task());
+        assertTrue(epochs.get(epochs.size() - 1).term("task") < 0.8 * epochs.get(0).term("task"),
+                "task loss " + epochs.get(0).term("task") + " -> " + epochs.get(epochs.size() - 1).term("task"));
         MultimodalDataset data = new SyntheticGenerator(SyntheticSpec.of(run.config())).generate();
         double mean = 0;
         for (float y : data.train().labels) {

@@ -1,5 +1,8 @@
 package org.mecam.model;
 
+import org.mecam.objective.ActiveObjective;
+import org.mecam.objective.Objective;
+import org.mecam.objective.Stage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -67,24 +70,25 @@ class MecamModelTest {
         BatchBuilder builder = new BatchBuilder(data.train(), ids, null);
         int[] first = range(0, 16);
         int[] second = range(16, 32);
-        try (EntropyMemory memory = new EntropyMemory(manager)) {
+        try (ActiveObjective objective = Objective.standard().bind(model, c.training(), manager)) {
             try (Batch b = builder.build(manager, first); NoGrad ignored = NoGrad.enter()) {
-                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, true);
-                assertEquals(new Shape(16), out.prediction().getShape());
-                assertEquals(c.alpha > 0, out.nce() != null, "contrastive term present iff alpha > 0");
-                assertEquals(c.beta > 0 && c.modalities.length() > 1, out.lld() != null, "lld present iff MI terms");
-                assertEquals(new Shape(16), out.prediction().getShape());
-                assertNull(out.entropy(), "no entropy before the memory holds a batch");
+                ActiveObjective.Computed out = objective.compute(Stage.MAIN, ps, b, model.forward(ps, b, true), true);
+                assertEquals(new Shape(16), out.output().prediction().getShape());
+                assertEquals(c.alpha > 0, out.value("contrastive") != null, "contrastive term present iff alpha > 0");
+                assertEquals(c.beta > 0 && c.modalities.length() > 1, out.value("lld") != null, "lld present iff MI terms");
+                assertNull(out.value("entropy"), "no entropy before the memory holds a batch");
             }
             TestSupport.checkGradientsUnderGc(model, manager, m -> {
-                memory.reset();
+                objective.reset(Stage.MAIN);
                 try (NoGrad ignored = NoGrad.enter()) {
-                    model.forward(ps, builder.build(m, first), MecamModel.Stage.MAIN, memory, true);
+                    Batch f = builder.build(m, first);
+                    objective.compute(Stage.MAIN, ps, f, model.forward(ps, f, true), true);
                 }
                 Batch b = builder.build(m, second); // closed with m, after backward
-                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, true);
-                NDArray loss = out.prediction().sub(b.labels).abs().mean();
-                for (NDArray term : new NDArray[] {out.nce(), out.lld(), out.entropy()}) {
+                ActiveObjective.Computed out = objective.compute(Stage.MAIN, ps, b, model.forward(ps, b, true), true);
+                NDArray loss = out.value("task");
+                for (String name : java.util.List.of("contrastive", "lld", "entropy")) {
+                    NDArray term = out.value(name);
                     if (term != null) {
                         assertTrue(Float.isFinite(term.getFloat()));
                         loss = loss.add(term);
@@ -112,7 +116,7 @@ class MecamModelTest {
             try (Batch b = builder.build(manager, range(from, from + 16)); NoGrad ignored = NoGrad.enter()) {
                 long lt = b.text.data().getShape().get(1);
                 differ |= lt != b.audio.data().getShape().get(1) || lt != b.vision.data().getShape().get(1);
-                float[] p = model.forward(ps, b, MecamModel.Stage.EVAL, null, false).prediction().toFloatArray();
+                float[] p = model.forward(ps, b, false).prediction().toFloatArray();
                 assertEquals(16, p.length);
                 for (float v : p) {
                     assertTrue(Float.isFinite(v));
@@ -145,8 +149,7 @@ class MecamModelTest {
             MecamModel model = MecamModel.create(c.model(), data.info(), manager);
             try (Batch b = new BatchBuilder(data.test(), false, null).build(manager, range(0, 8));
                     NoGrad ignored = NoGrad.enter()) {
-                MecamModel.Output out = model.forward(new ParameterStore(manager, false), b, MecamModel.Stage.EVAL, null,
-                        false);
+                MecamModel.Output out = model.forward(new ParameterStore(manager, false), b, false);
                 assertEquals(new Shape(8), out.prediction().getShape(), kind.key());
                 for (float p : out.prediction().toFloatArray()) {
                     assertTrue(Float.isFinite(p), kind.key());
@@ -178,7 +181,7 @@ class MecamModelTest {
         RunConfig c = TestSupport.tiny("fusion=" + fusion);
         MecamModel model = MecamModel.create(c.model(), data.info(), manager);
         int total = model.getParameters().size();
-        int mmilbProjections = 2 * MecamModel.pairs(c.model()).size();
+        int mmilbProjections = 2 * model.pairs().size();
         assertEquals(total, model.mainParameters().size() + model.mmilbParameters().size()
                 + model.bertParameters().size() + mmilbProjections);
         assertNotNull(model.config());

@@ -160,30 +160,29 @@ class MmilbAndEntropyTest {
         System.arraycopy(neg12, 6, other, 6, 6);
         try (EntropyMemory memory = new EntropyMemory(manager); NoGrad ignored = NoGrad.enter()) {
             try (Batch b = builder.build(manager, positives)) {
-                assertNull(model.forward(ps, b, MecamModel.Stage.MAIN, memory, false).entropy(), "no memory yet");
+                assertNull(entropy(model, ps, b, memory), "no memory yet");
             }
             try (Batch b = builder.build(manager, positives)) {
-                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
-                assertNull(out.entropy(), "no negative samples at all: nothing to estimate");
+                assertNull(entropy(model, ps, b, memory), "no negative samples at all: nothing to estimate");
                 assertEquals(1, memory.skipped());
             }
             try (Batch b = builder.build(manager, mixed)) {
-                assertNull(model.forward(ps, b, MecamModel.Stage.MAIN, memory, false).entropy(),
+                assertNull(entropy(model, ps, b, memory),
                         "0 + 6 negative samples < 32 / 4 + 1");
                 assertEquals(2, memory.skipped());
             }
             try (Batch b = builder.build(manager, mixed)) {
-                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
+                EntropyTerm.Sum out = entropy(model, ps, b, memory);
                 // the same 6 samples twice: a singular covariance, skipped on the device, not -inf
-                assertEquals(0f, out.entropy().getFloat(), "a skipped pair adds 0");
-                assertEquals(0f, out.entropyUsed().getFloat(), "and is not counted as used");
+                assertEquals(0f, out.value().getFloat(), "a skipped pair adds 0");
+                assertEquals(0f, out.used().getFloat(), "and is not counted as used");
                 assertEquals(3, memory.skipped());
             }
             try (Batch b = builder.build(manager, other)) {
-                MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
-                assertNotNull(out.entropy(), "12 distinct samples per side over two batches >= 32 / 4 + 1");
-                assertTrue(Float.isFinite(out.entropy().getFloat()));
-                assertEquals(1f, out.entropyUsed().getFloat());
+                EntropyTerm.Sum out = entropy(model, ps, b, memory);
+                assertNotNull(out, "12 distinct samples per side over two batches >= 32 / 4 + 1");
+                assertTrue(Float.isFinite(out.value().getFloat()));
+                assertEquals(1f, out.used().getFloat());
                 assertEquals(3, memory.skipped());
             }
         }
@@ -208,13 +207,13 @@ class MmilbAndEntropyTest {
             System.arraycopy(indicesWhere(data.train().labels, false, 6), 0, mixed, 6, 6);
             try (EntropyMemory memory = new EntropyMemory(m)) {
                 try (Batch b = builder.build(m, mixed); NoGrad ignored = NoGrad.enter()) {
-                    model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
+                    entropy(model, ps, b, memory);
                 }
                 try (Batch b = builder.build(m, mixed); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    MecamModel.Output out = model.forward(ps, b, MecamModel.Stage.MAIN, memory, false);
+                    EntropyTerm.Sum out = entropy(model, ps, b, memory);
                     TestSupport.forceGc();
-                    gc.backward(out.entropy());
-                    assertEquals(0f, out.entropyUsed().getFloat());
+                    gc.backward(out.value());
+                    assertEquals(0f, out.used().getFloat());
                 }
                 assertEquals(1, memory.skipped());
             }
@@ -240,5 +239,10 @@ class MmilbAndEntropyTest {
             }
         }
         return out;
+    }
+
+    /** @return the model's entropy term on a batch (the encoders without dropout), null when no pair had enough samples */
+    private static EntropyTerm.Sum entropy(MecamModel model, ParameterStore ps, Batch b, EntropyMemory memory) {
+        return model.entropy(ps, b, model.encode(ps, b, false), memory, false);
     }
 }

@@ -78,9 +78,10 @@ class TorchScriptTextEncoderTest {
         TestSupport.checkGradientsUnderGc(model, manager, m -> {
             Batch b = builder.build(m, new int[] {0, 1, 2, 3});
             // training mode: DJL runs TorchScript modules in inference mode otherwise, whose outputs autograd rejects
-            MecamModel.Output out = model.forward(new ParameterStore(manager, false), b, MecamModel.Stage.MAIN, null, true);
+            ParameterStore ps = new ParameterStore(manager, false);
+            MecamModel.Output out = model.forward(ps, b, true);
             NDArray loss = out.prediction().sub(b.labels).abs().mean();
-            return loss.add(out.nce());
+            return loss.add(model.contrastive(ps, b, out.encoded(), true, new java.util.LinkedHashMap<>()));
         });
     }
 

@@ -42,11 +42,15 @@ class FiguresTest {
     void lossEffectsDrawEachTermOnEachEncoderOnALogAxis() {
         java.util.List<org.mecam.train.EpochStats> epochs = new java.util.ArrayList<>();
         for (int e = 1; e <= 3; e++) {
-            Map<String, Double> d = org.mecam.train.EpochDiagnostics.empty();
-            for (String c : org.mecam.train.EpochDiagnostics.COLUMNS) {
+            org.mecam.objective.Objective objective = org.mecam.objective.Objective.standard();
+            Map<String, Double> d = org.mecam.train.EpochDiagnostics.empty(objective);
+            for (String c : org.mecam.train.EpochDiagnostics.columns(objective)) {
                 d.put(c, c.startsWith("grad_entropy_t") ? 0.0 : 0.1 * e);
             }
-            epochs.add(new org.mecam.train.EpochStats(e, 0, 1, 1, 0, 0, 0, 1, 1, 1, Double.NaN, 1e-3, false, 1, 1, d));
+            Map<String, Double> terms = new java.util.LinkedHashMap<>();
+            objective.names().forEach(n -> terms.put(n, 1.0));
+            epochs.add(new org.mecam.train.EpochStats(e, terms, Map.of("entropy_skipped", 0), 1, 1, 1, Double.NaN, 1e-3,
+                    false, 1, 1, d));
         }
         List<XYChart> panels = Figures.lossEffectPanels(epochs);
         assertEquals(5, panels.size(), "three encoders, separation of z and of h");

@@ -1,5 +1,6 @@
 package org.mecam.train;
 
+import org.mecam.objective.Objective;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,10 +41,10 @@ class DiagnosticsTest {
         try (NDManager m = manager.newSubManager()) {
             MecamModel model = MecamModel.create(c.model(), data.info(), m);
             try (Trainer trainer = new Trainer(c.training(), model, data, m, null, null)) {
-                Map<String, Double> out = EpochDiagnostics.empty();
+                Map<String, Double> out = EpochDiagnostics.empty(Objective.standard());
                 TestSupport.forceGc(); // gradients must survive collected Java buffers (the DJL scalar bug)
                 EpochDiagnostics.gradients(out, model, new ParameterStore(m, false),
-                        new BatchBuilder(data.train(), false, null), m, c.batchSize, c.alpha, c.beta, true,
+                        new BatchBuilder(data.train(), false, null), m, c.batchSize, trainer.objective(),
                         trainer.parameters());
                 return out;
             }
@@ -80,9 +81,10 @@ class DiagnosticsTest {
                 try (org.mecam.data.batch.Batch batch = b.build(m, BatchBuilder.plan(data.train().size(), c.batchSize, null).get(0))) {
                     Trainer.StepLosses l = trainer.stage1Step(batch, 1, 0);
                     // log(batch size) is the loss of an uninformed filter; the published form gives ~1e-10
-                    assertTrue(l.nce() > 0.1, "nce at init: " + l.nce());
-                    for (double v : l.contrastive().values()) {
-                        assertTrue(v > 0.5, "per-modality loss at init: " + l.contrastive());
+                    assertTrue(l.term("contrastive") > 0.1, "nce at init: " + l.term("contrastive"));
+                    assertEquals(3, l.parts().size(), "one contrastive loss per modality: " + l.parts());
+                    for (double v : l.parts().values()) {
+                        assertTrue(v > 0.5, "per-modality loss at init: " + l.parts());
                     }
                 }
             }
@@ -98,7 +100,7 @@ class DiagnosticsTest {
         assertEquals(a.epochs().get(1).validMae(), b.epochs().get(1).validMae(), 0.0,
                 "diagnostics draw no random numbers and leave the gradients zeroed: same trajectory");
         EpochStats e = a.epochs().get(1);
-        for (String column : EpochDiagnostics.COLUMNS) {
+        for (String column : EpochDiagnostics.columns(Objective.standard())) {
             if (column.equals("grad_entropy_t")) {
                 assertEquals(0.0, e.diagnostic(column), "no entropy pair projects text");
                 continue;

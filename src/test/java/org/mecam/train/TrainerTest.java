@@ -103,7 +103,7 @@ class TrainerTest {
                 })) {
                     FitResult r = trainer.fit();
                     assertTrue(r.succeeded(), modalities);
-                    assertTrue(Double.isNaN(r.epochs().get(0).stage0Lld()), "no stage 0 for " + modalities);
+                    assertTrue(Double.isNaN(r.epochs().get(0).term("stage0_lld")), "no stage 0 for " + modalities);
                 }
             }
             assertTrue(warnings.stream().anyMatch(w -> w.contains("mutual-information terms and stage 0 are off")),

@@ -41,6 +41,18 @@ public final class Batch implements AutoCloseable {
         this.vision = vision;
     }
 
+    /** @return the sequence of modality {@code m} */
+    public Sequence sequence(org.mecam.config.Modality m) {
+        switch (m) {
+            case TEXT:
+                return text;
+            case AUDIO:
+                return audio;
+            default:
+                return vision;
+        }
+    }
+
     /**
      * An input derived from the batch (label-derived masks and indices), made on first use and
      * kept in the batch. Making them all before the step (see {@code MecamModel.prepare}) moves
