@@ -1,13 +1,25 @@
 package org.mecam.experiment;
 
+import java.lang.reflect.Field;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.mecam.config.Choice;
+import org.mecam.config.DataField;
+import org.mecam.config.Doc;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
 
-/** Runs sharing a dataset configuration share its loaded data within a process. */
+/**
+ * Runs sharing a dataset configuration share its loaded data within a process. The configuration
+ * values that make up the key are found by their annotations, so that a new data option is part
+ * of it without a change here.
+ */
 final class DataCache {
+
+    private static final List<Field> KEY_FIELDS = RunConfig.fields().stream().filter(DataCache::decidesData).toList();
 
     private final Map<String, MultimodalDataset> data = new HashMap<>();
 
@@ -16,10 +28,34 @@ final class DataCache {
         return data.computeIfAbsent(key(c), k -> Datasets.load(c));
     }
 
-    /** @return the key of the data {@code c} loads: runs with the same key share it */
+    /**
+     * @return the key of the data {@code c} loads: the values of {@link #keyFields()}, in order;
+     *     runs with the same key share it
+     */
     static String key(RunConfig c) {
-        return String.join("|", c.dataset, c.preset.key(), c.path, c.labels, c.vocab, String.valueOf(c.dataSeed),
-                String.valueOf(c.trainSize), String.valueOf(c.validSize), String.valueOf(c.testSize),
-                String.valueOf(c.negativeFraction), String.valueOf(c.datasetLimit), c.textMode.key());
+        List<String> values = new ArrayList<>();
+        for (Field f : KEY_FIELDS) {
+            try {
+                Object v = f.get(c);
+                values.add(v instanceof Choice choice ? choice.key() : String.valueOf(v));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.join("|", values);
+    }
+
+    /**
+     * @return the configuration values that decide the loaded data, in declaration order: the
+     *     options of the {@code "data"} group ({@link Doc#group()}) and those marked
+     *     {@link DataField} elsewhere
+     */
+    static List<Field> keyFields() {
+        return KEY_FIELDS;
+    }
+
+    private static boolean decidesData(Field f) {
+        Doc doc = f.getAnnotation(Doc.class);
+        return (doc != null && doc.group().equals("data")) || f.isAnnotationPresent(DataField.class);
     }
 }
