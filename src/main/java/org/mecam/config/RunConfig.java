@@ -71,6 +71,7 @@ public final class RunConfig {
     public Method method = Method.MECAM;
 
     @Doc(value = "features, bert or torchscript", group = "model")
+    @DataField
     public TextMode textMode = TextMode.FEATURES;
 
     @Doc(value = "feature-mode text encoder: lstm or transformer", group = "model")

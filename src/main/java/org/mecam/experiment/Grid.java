@@ -2,19 +2,12 @@ package org.mecam.experiment;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
@@ -51,10 +44,6 @@ import org.mecam.data.batch.Perturbation;
  */
 public final class Grid {
 
-    private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "datasets", "reference",
-            "variants", "robustness", "limits");
-    private static final Set<String> SWEEP_KEYS = Set.of("perturbations", "levels", "reference");
-
     /** A dataset of the grid. */
     public record Dataset(String name, JsonObject config) {}
 
@@ -86,65 +75,36 @@ public final class Grid {
     private final Sweep sweep;
     private final String source;
     private final JsonObject json;
-    private final GridJson reader;
     private final int maxEpochs;
     private final int datasetLimit;
 
-    private Grid(JsonObject json, String source) {
-        this.reader = new GridJson(source);
+    /**
+     * @param source the file or built-in name, for messages
+     * @throws ConfigException naming {@code source} and the value at fault ({@link GridParser}), or the
+     *     variant and dataset whose merged configuration is invalid
+     */
+    Grid(JsonObject json, String source) {
         this.source = source;
         this.json = json.deepCopy();
-        for (String key : json.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new ConfigException(source + ": unknown key '" + key + "' (known: " + KEYS + ")");
+        GridParser.Parsed p = GridParser.parse(json, source);
+        name = p.name();
+        description = p.description();
+        base = p.base();
+        seeds = p.seeds();
+        datasets = p.datasets();
+        variants = p.variants();
+        reference = p.reference();
+        sweep = p.sweep();
+        maxEpochs = p.maxEpochs();
+        datasetLimit = p.datasetLimit();
+        for (RunSpec spec : expand()) {
+            try {
+                spec.config().validate();
+            } catch (ConfigException e) {
+                throw new ConfigException(source + ": variant '" + spec.variant() + "' on dataset '" + spec.dataset()
+                        + "': " + e.getMessage(), e);
             }
         }
-        name = reader.text(json, "name", "name", null);
-        description = reader.text(json, "description", "description", "");
-        base = reader.object(json, "base", "base", null);
-        seeds = new ArrayList<>();
-        if (!json.has("seeds")) {
-            seeds.addAll(List.of(1111L, 1112L, 1113L, 1114L, 1115L));
-        } else {
-            JsonArray s = reader.array(json, "seeds");
-            for (int i = 0; i < s.size(); i++) {
-                seeds.add(reader.integer(s.get(i), "seeds[" + i + "]"));
-            }
-        }
-        datasets = new ArrayList<>();
-        if (json.has("datasets")) {
-            JsonArray a = reader.array(json, "datasets");
-            for (int i = 0; i < a.size(); i++) {
-                String where = "datasets[" + i + "]";
-                JsonObject d = reader.element(a.get(i), where, Set.of("name", "config"));
-                datasets.add(new Dataset(reader.required(d, where), reader.object(d, "config", where + ".config", null)));
-            }
-        } else {
-            datasets.add(new Dataset("synthetic", new JsonObject()));
-        }
-        variants = new ArrayList<>();
-        JsonArray va = reader.array(json, "variants");
-        for (int i = 0; i < va.size(); i++) {
-            String where = "variants[" + i + "]";
-            JsonObject v = reader.element(va.get(i), where, Set.of("name", "config", "same_as", "max_seeds"));
-            long max = v.has("max_seeds") ? reader.integer(v.get("max_seeds"), where + ".max_seeds") : 0;
-            if (v.has("max_seeds") && (max < 1 || v.has("same_as"))) {
-                throw new ConfigException(source + ": " + where + ".max_seeds must be >= 1 and cannot go with same_as"
-                        + " (a same_as variant reports its twin's seeds), got " + v.get("max_seeds"));
-            }
-            variants.add(new Variant(reader.required(v, where), reader.object(v, "config", where + ".config", null),
-                    reader.text(v, "same_as", where + ".same_as", null), (int) max));
-        }
-        reference = reader.text(json, "reference", "reference", variants.isEmpty() ? null : variants.get(0).name());
-        sweep = json.has("robustness") ? sweep(reader.object(json, "robustness", "robustness", SWEEP_KEYS)) : null;
-        JsonObject limits = reader.object(json, "limits", "limits", Set.of("maxEpochs", "datasetLimit"));
-        maxEpochs = limits.has("maxEpochs") ? (int) reader.integer(limits.get("maxEpochs"), "limits.maxEpochs") : 0;
-        datasetLimit = limits.has("datasetLimit") ? (int) reader.integer(limits.get("datasetLimit"), "limits.datasetLimit") : 0;
-        if (maxEpochs < 0 || datasetLimit < 0) {
-            throw new ConfigException(source + ": limits must be >= 0 (0 = no limit), got maxEpochs " + maxEpochs
-                    + ", datasetLimit " + datasetLimit);
-        }
-        check();
     }
 
     /**
@@ -208,118 +168,12 @@ public final class Grid {
         return datasetLimit;
     }
 
-    private Sweep sweep(JsonObject r) {
-        List<Perturbation.Kind> kinds = new ArrayList<>();
-        JsonArray ka = reader.array(r, "perturbations", "robustness.perturbations");
-        for (int i = 0; i < ka.size(); i++) {
-            String where = "robustness.perturbations[" + i + "]";
-            try {
-                kinds.add(Perturbation.Kind.of(reader.text(ka.get(i), where)));
-            } catch (ConfigException e) {
-                throw new ConfigException(source + ": " + where + ": " + e.getMessage(), e);
-            }
-        }
-        List<Double> levels = new ArrayList<>();
-        JsonArray la = reader.array(r, "levels", "robustness.levels");
-        for (int i = 0; i < la.size(); i++) {
-            double p = reader.number(la.get(i), "robustness.levels[" + i + "]");
-            if (!(p >= 0 && p <= 1)) {
-                throw new ConfigException(source + ": robustness level " + p + " is outside [0, 1]");
-            }
-            levels.add(p);
-        }
-        if (levels.isEmpty() || levels.get(0) != 0) {
-            throw new ConfigException(source + ": robustness levels must start at 0 (the unperturbed test set)");
-        }
-        return new Sweep(kinds, levels, reader.text(r, "reference", "robustness.reference", null));
-    }
-
-    private void check() {
-        if (name == null || name.isBlank()) {
-            throw new ConfigException(source + ": the grid needs a \"name\"");
-        }
-        if (variants.isEmpty() || seeds.isEmpty()) {
-            throw new ConfigException(source + ": the grid needs at least one variant and one seed");
-        }
-        if (datasets.isEmpty()) {
-            throw new ConfigException(source + ": \"datasets\" is empty (leave it out for the synthetic default)");
-        }
-        if (new java.util.HashSet<>(seeds).size() != seeds.size()) {
-            throw new ConfigException(source + ": \"seeds\" lists a seed twice: " + seeds);
-        }
-        Set<String> names = new java.util.HashSet<>();
-        Map<String, String> dirs = new LinkedHashMap<>();
-        for (Variant v : variants) {
-            if (!names.add(v.name())) {
-                throw new ConfigException(source + ": variant '" + v.name() + "' is declared twice");
-            }
-            String other = dirs.put(slug(v.name()), v.name());
-            if (other != null) {
-                throw new ConfigException(source + ": variants '" + other + "' and '" + v.name()
-                        + "' would share the run directory '" + slug(v.name()) + "': rename one");
-            }
-        }
-        dirs.clear();
-        for (Dataset d : datasets) {
-            String other = dirs.put(slug(d.name()), d.name());
-            if (other != null) {
-                throw new ConfigException(source + ": datasets '" + other + "' and '" + d.name()
-                        + "' would share the run directory '" + slug(d.name()) + "': rename one");
-            }
-        }
-        for (Variant v : variants) {
-            if (v.sameAs() != null && (!names.contains(v.sameAs()) || variant(v.sameAs()).sameAs() != null)) {
-                throw new ConfigException(source + ": variant '" + v.name() + "' is same_as '" + v.sameAs()
-                        + "', which is not a run variant of this grid");
-            }
-        }
-        if (!names.contains(reference)) {
-            throw new ConfigException(source + ": reference variant '" + reference + "' is not a variant");
-        }
-        if (sweep != null && sweep.reference() != null && !names.contains(sweep.reference())) {
-            throw new ConfigException(source + ": robustness reference '" + sweep.reference() + "' is not a variant");
-        }
-        for (RunSpec spec : expand()) {
-            try {
-                spec.config().validate();
-            } catch (ConfigException e) {
-                throw new ConfigException(source + ": variant '" + spec.variant() + "' on dataset '" + spec.dataset()
-                        + "': " + e.getMessage(), e);
-            }
-        }
-    }
-
     /**
      * Loads a grid from a file, or a built-in one by name ({@code smoke}, {@code ablations-mosi},
      * {@code robustness-mosi}, ...).
      */
     public static Grid load(String fileOrName) {
-        Path p = Paths.get(fileOrName);
-        String text;
-        String source;
-        try {
-            if (Files.isRegularFile(p)) {
-                text = Files.readString(p, StandardCharsets.UTF_8);
-                source = p.toString();
-            } else {
-                try (InputStream in = Grid.class.getResourceAsStream("/experiments/" + fileOrName + ".json")) {
-                    if (in == null) {
-                        throw new ConfigException("grid: file not found: " + p.toAbsolutePath()
-                                + " (and no built-in grid named '" + fileOrName + "'; built-ins: " + builtIns() + ")");
-                    }
-                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    source = "built-in grid " + fileOrName;
-                }
-            }
-        } catch (IOException e) {
-            throw new ConfigException("cannot read grid " + fileOrName + ": " + e.getMessage(), e);
-        }
-        try {
-            return new Grid(org.mecam.config.ConfigJson.parse(text).getAsJsonObject(), source);
-        } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
-            throw new ConfigException(source + ": not a valid grid: "
-                    + (e instanceof JsonParseException ? org.mecam.config.ConfigJson.jsonError(e) : e.getMessage()), e);
-        }
+        return GridParser.load(fileOrName);
     }
 
     /** @return the names of the built-in grids */

@@ -5,25 +5,25 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.mecam.config.ConfigException;
-import org.mecam.config.ConfigJson;
 import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
 import org.mecam.engine.Interruption;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.train.TrainingProgress;
+import org.mecam.data.MultimodalDataset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.mecam.data.Datasets;
-import org.mecam.data.MultimodalDataset;
 
 /**
  * Runs a {@link Grid}: every run writes its own directory ({@code <root>/<grid>/<dataset>/<variant>/seed-N})
  * atomically, so a run directory exists only when its run finished; re-running the grid skips
  * them. Several worker processes can share the work: each takes the next run that none holds.
+ *
+ * <p>This class schedules the runs; {@link ReuseCheck} decides whether a finished run directory
+ * can stay, {@link DataCache} shares loaded data between runs, {@link GridSpecFile} writes
+ * {@code grid.json} for reports.
  */
 public final class GridRunner {
 
@@ -184,7 +184,7 @@ public final class GridRunner {
     private static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener,
             boolean queue) {
         List<Grid.RunSpec> runs = grid.expand();
-        Map<String, MultimodalDataset> data = new HashMap<>();
+        DataCache data = new DataCache();
         List<String> failures = new ArrayList<>();
         int skipped = 0;
         int ran = 0;
@@ -234,11 +234,11 @@ public final class GridRunner {
      * @return whether the run finished (with metrics or not)
      */
     private static boolean runOne(Grid grid, Grid.RunSpec spec, Path root, Path target,
-            Map<String, MultimodalDataset> data, TrainingProgress listener, List<String> failures) {
+            DataCache data, TrainingProgress listener, List<String> failures) {
         RunConfig c = spec.config();
         try {
             NativeRuntime.start(c.threads);
-            MultimodalDataset d = data.computeIfAbsent(dataKey(c), k -> Datasets.load(c));
+            MultimodalDataset d = data.get(c);
             Path twin = ReusedRun.twin(root, root.resolve(Grid.slug(grid.name())), c);
             if (twin != null && ReusedRun.make(twin, c, d, target, grid.options(spec), root)) {
                 LOG.info("grid {}: {} / seed {}: reused {} (same configuration, its checkpoint reproduces its test"
@@ -295,110 +295,24 @@ public final class GridRunner {
         return t;
     }
 
-    /** Keys that do not change what a run computes. */
-    private static final java.util.Set<String> NOT_COMPARED = java.util.Set.of("results", "threads", "device", "name",
-            "provenance");
-
     /**
-     * A finished run directory is kept only when it holds the configuration the grid asks for now;
-     * otherwise (the grid file was edited, or smoke-scale runs sit where full ones should go) the
-     * grid stops with the directory and the first differing key instead of mixing results.
+     * A finished run directory is kept only when it holds the configuration (and the robustness
+     * results) the grid asks for now ({@link ReuseCheck}).
+     *
+     * @throws ConfigException naming the directory and the first difference
      */
     static void checkReusable(Path dir, RunConfig expected, RunOptions options) {
-        checkReusable(dir, expected);
-        if (options.robustness().isEmpty()) {
-            return;
-        }
-        Path file = dir.resolve(RunFiles.ROBUSTNESS);
-        java.util.Set<String> want = new java.util.TreeSet<>();
-        for (org.mecam.data.batch.Perturbation.Kind k : options.robustness()) {
-            for (double level : options.levels()) {
-                want.add(k.key() + " at " + Robustness.level(level));
-            }
-        }
-        java.util.Set<String> have = new java.util.TreeSet<>();
-        if (Files.isRegularFile(file)) {
-            try {
-                List<String> lines = Files.readAllLines(file);
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] f = line.split(",", 3);
-                    have.add(f[0] + " at " + f[1]);
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new ConfigException(file + ": cannot read the robustness results of a finished run ("
-                        + e.getMessage() + "); delete " + dir + " to run it again");
-            }
-        }
-        if (!have.containsAll(want)) {
-            java.util.Set<String> missing = new java.util.TreeSet<>(want);
-            missing.removeAll(have);
-            throw new ConfigException(file + ": this run was evaluated without robustness " + missing.iterator().next()
-                    + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : "")
-                    + ", which the grid now asks for; delete the directory (or use another --results root) to run it again");
-        }
+        ReuseCheck.check(dir, expected, options);
     }
 
+    /** {@link #checkReusable(Path, RunConfig, RunOptions)} without robustness results. */
     static void checkReusable(Path dir, RunConfig expected) {
-        Path file = dir.resolve(RunFiles.CONFIG);
-        com.google.gson.JsonObject have;
-        try {
-            have = RunFiles.config(dir);
-        } catch (RuntimeException e) {
-            throw new ConfigException(file + ": cannot read the configuration of a finished run (" + e.getMessage()
-                    + "); delete " + dir + " to run it again");
-        }
-        com.google.gson.JsonObject want = ConfigJson.GSON.toJsonTree(expected).getAsJsonObject();
-        com.google.gson.JsonObject defaults = ConfigJson.GSON.toJsonTree(new RunConfig()).getAsJsonObject();
-        for (String key : want.keySet()) {
-            // a key that a run made by an older version lacks matches while the grid asks for its default:
-            // new settings are added with defaults that keep the behaviour they had before they existed
-            boolean addedSince = !have.has(key) && java.util.Objects.equals(want.get(key), defaults.get(key));
-            if (!NOT_COMPARED.contains(key) && !addedSince && !java.util.Objects.equals(have.get(key), want.get(key))) {
-                throw new ConfigException(file + ": this run was made with " + key + " = " + have.get(key)
-                        + " but the grid now asks for " + key + " = " + want.get(key)
-                        + "; delete the directory (or use another --results root) to run it again");
-            }
-        }
+        ReuseCheck.check(dir, expected);
     }
 
-    /** Runs sharing a dataset configuration share its loaded data within a process. */
-    private static String dataKey(RunConfig c) {
-        return String.join("|", c.dataset, c.preset.key(), c.path, c.labels, c.vocab, String.valueOf(c.dataSeed),
-                String.valueOf(c.trainSize), String.valueOf(c.validSize), String.valueOf(c.testSize),
-                String.valueOf(c.negativeFraction), String.valueOf(c.datasetLimit), c.textMode.key());
-    }
-
-    /** Records the grid's specification next to its runs, for reports. */
+    /** Records the grid's specification next to its runs, for reports ({@link GridSpecFile}). */
     static void writeSpec(Grid grid, String gridRef, Path root) throws IOException {
-        Path dir = root.resolve(Grid.slug(grid.name()));
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".grid", ".json");
-        Map<String, Object> spec = new java.util.LinkedHashMap<>();
-        spec.put("name", grid.name());
-        spec.put("source", gridRef);
-        spec.put("description", grid.description());
-        spec.put("reference", grid.reference());
-        List<String> order = new ArrayList<>();
-        Map<String, String> sameAs = new java.util.LinkedHashMap<>();
-        Map<String, Integer> fewer = new java.util.LinkedHashMap<>();
-        for (Grid.Variant v : grid.variants()) {
-            order.add(v.name());
-            if (v.sameAs() != null) {
-                sameAs.put(v.name(), v.sameAs());
-            } else if (grid.seeds(v) < grid.seeds().size()) {
-                fewer.put(v.name(), grid.seeds(v));
-            }
-        }
-        spec.put("variants", order);
-        spec.put("same_as", sameAs);
-        spec.put("seeds", grid.seeds());
-        if (!fewer.isEmpty()) {
-            spec.put("variant_seeds", fewer); // absent when every variant runs every seed (older grid.json files)
-        }
-        spec.put("robustness_reference", grid.sweep() == null ? null : grid.sweep().reference());
-        Files.writeString(tmp, ConfigJson.GSON.toJson(spec));
-        Files.move(tmp, dir.resolve("grid.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        GridSpecFile.write(grid, gridRef, root);
     }
 
     /** @return java, this JVM's -X / -D options and -cp with this classpath */

@@ -1,11 +1,8 @@
 package org.mecam.kernel;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collections;
@@ -15,18 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import jdk.jshell.DeclarationSnippet;
-import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
-import jdk.jshell.JShellException;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
-import jdk.jshell.SourceCodeAnalysis;
-import jdk.jshell.UnresolvedReferenceException;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
-import org.dflib.jjava.jupyter.kernel.BaseNotebookStatics;
 import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.comm.CommManager;
@@ -98,6 +88,7 @@ public final class MecamKernel extends BaseKernel {
     private volatile Instant abortBefore;
 
     private final CellHistory history = new CellHistory();
+    private final CellEvaluator cells;
 
     MecamKernel() {
         this(new KernelMessages.KernelIO());
@@ -113,6 +104,7 @@ public final class MecamKernel extends BaseKernel {
         this.kernelIo = io;
         Renderers.registerAll(renderer);
         jshell = JShell.builder().executionEngine(new CapturingExecutionControl.Provider(), Map.of()).build();
+        cells = new CellEvaluator(jshell, () -> interrupted);
         classpath = new KernelClasspath(jshell);
         classpath.add(KernelClasspath.runtimeClasspath());
         for (String imp : DEFAULT_IMPORTS) {
@@ -144,123 +136,15 @@ public final class MecamKernel extends BaseKernel {
 
     @Override
     public Object evalRaw(String code) {
-        String source = magicParser.resolveMagics(inlineLoads(code));
-        SourceCodeAnalysis sca = jshell.sourceCodeAnalysis();
-        Object result = null;
-        String remaining = source;
-        while (true) {
-            SourceCodeAnalysis.CompletionInfo info = sca.analyzeCompletion(remaining);
-            SourceCodeAnalysis.Completeness c = info.completeness();
-            if (c == SourceCodeAnalysis.Completeness.EMPTY) {
-                return result;
-            }
-            if (c.isComplete()) {
-                result = evalSnippet(info.source());
-                remaining = info.remaining();
-                continue;
-            }
-            if (c == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE
-                    || c == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE) {
-                throw new KernelError("CompilationException", "incomplete code at the end of the cell (a missing ';',"
-                        + " ')' or '}'?)", remaining.strip().lines().map(l -> "    " + l).toList());
-            }
-            // not analysable: let the compiler say what is wrong
-            return evalSnippet(remaining);
-        }
+        return cells.eval(magicParser.resolveMagics(inlineLoads(code)));
     }
-
-    private static final java.util.regex.Pattern LOAD = java.util.regex.Pattern.compile("(?m)^[ \\t]*%load[ \\t]+(\\S+)[ \\t]*$");
 
     /**
      * IJava's {@code %load FILE}: the file's Java code in place of the line (relative paths from
      * the kernel's working directory, the notebook's folder), so that notebooks share one setup.
      */
     public static String inlineLoads(String code) {
-        java.util.regex.Matcher m = LOAD.matcher(code);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            Path file = Path.of(m.group(1));
-            String text;
-            try {
-                text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new KernelError("IOException", "%load " + m.group(1) + ": cannot read " + file.toAbsolutePath()
-                        + " (" + e.getMessage() + ")", List.of());
-            }
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(text.strip()));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private Object evalSnippet(String src) {
-        if (interrupted) {
-            throw interruptedError();
-        }
-        List<SnippetEvent> events = jshell.eval(src);
-        if (interrupted) {
-            throw interruptedError();
-        }
-        Object value = null;
-        boolean sawSnippet = false;
-        for (SnippetEvent ev : events) {
-            if (ev.causeSnippet() != null) {
-                continue;
-            }
-            sawSnippet = true;
-            if (ev.exception() != null) {
-                throw userError(ev.exception());
-            }
-            Snippet sn = ev.snippet();
-            if (ev.status() == Snippet.Status.REJECTED) {
-                throw KernelError.compileError(jshell, sn);
-            }
-            if (ev.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
-                    || ev.status() == Snippet.Status.RECOVERABLE_DEFINED) {
-                String missing = sn instanceof DeclarationSnippet d
-                        ? jshell.unresolvedDependencies(d).collect(Collectors.joining(", ")) : "";
-                if (ev.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
-                    throw new KernelError("CompilationException", "cannot define this until " + missing
-                            + " is declared", List.of());
-                }
-                System.err.println("note: declared, but it cannot be used until " + missing + " is declared");
-            }
-            value = switch (sn.subKind()) {
-                case VAR_VALUE_SUBKIND, TEMP_VAR_EXPRESSION_SUBKIND, OTHER_EXPRESSION_SUBKIND ->
-                        CapturingExecutionControl.takeLastValue();
-                default -> null;
-            };
-        }
-        if (!sawSnippet) {
-            throw new KernelError("CompilationException", "this code could not be compiled", List.of("    " + src.strip()));
-        }
-        return value;
-    }
-
-    private KernelError interruptedError() {
-        return new KernelError("Interrupted", "the cell was interrupted", List.of());
-    }
-
-    private KernelError userError(JShellException shown) {
-        Throwable real = CapturingExecutionControl.takeLastThrown();
-        if (interrupted || real instanceof Interruption.InterruptedRunException) {
-            return interruptedError();
-        }
-        if (real != null) {
-            // magics run through BaseNotebookStatics, which wraps what they throw
-            if (real.getCause() != null && real.getStackTrace().length > 0
-                    && real.getStackTrace()[0].getClassName().equals(BaseNotebookStatics.class.getName())) {
-                real = real.getCause();
-            }
-            return KernelError.of(real);
-        }
-        if (shown instanceof UnresolvedReferenceException u) {
-            String missing = jshell.unresolvedDependencies(u.getSnippet()).collect(Collectors.joining(", "));
-            return new KernelError("UnresolvedReferenceException", "this uses " + u.getSnippet().source().strip()
-                    + ", which cannot run until " + missing + " is declared", List.of());
-        }
-        String name = shown instanceof EvalException e ? e.getExceptionClassName() : shown.getClass().getName();
-        return KernelError.of(shown, name);
+        return CellEvaluator.inlineLoads(code);
     }
 
     // ---- protocol

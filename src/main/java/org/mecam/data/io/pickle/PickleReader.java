@@ -2,14 +2,10 @@ package org.mecam.data.io.pickle;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +27,9 @@ import java.util.Set;
  *
  * <p>The file stays open while any {@link ByteSource.FileRegion} may be read: close the reader
  * when done with the data.
+ *
+ * <p>This class interprets the opcodes on a stack and memo; {@link PickleInput} reads the bytes and
+ * {@link Constructors} builds the objects that REDUCE, NEWOBJ and BUILD name.
  */
 public final class PickleReader implements AutoCloseable {
 
@@ -45,9 +44,7 @@ public final class PickleReader implements AutoCloseable {
     };
 
     private final Path file;
-    private final FileChannel channel;
-    private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-    private long bufferStart;
+    private final PickleInput in;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
@@ -55,8 +52,7 @@ public final class PickleReader implements AutoCloseable {
 
     private PickleReader(Path file) throws IOException {
         this.file = file;
-        this.channel = FileChannel.open(file, StandardOpenOption.READ);
-        buffer.limit(0);
+        this.in = new PickleInput(file);
     }
 
     /**
@@ -104,17 +100,17 @@ public final class PickleReader implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        in.close();
     }
 
     private long position() {
-        return bufferStart + buffer.position();
+        return in.position();
     }
 
     private Object run() throws IOException {
         while (true) {
             long at = position();
-            int op = readByte();
+            int op = in.readByte();
             if (at == 0 && op != 0x80 && "(}])".indexOf(op) < 0) {
                 throw new PickleException(file + ": not a pickle (first byte 0x" + Integer.toHexString(op) + ")");
             }
@@ -131,8 +127,8 @@ public final class PickleReader implements AutoCloseable {
     @SuppressWarnings("checkstyle:CyclomaticComplexity")
     private void dispatch(int op, long at) throws IOException {
         switch (op) {
-            case 0x80: protocol = readByte(); break;
-            case 0x95: readLong8(); break; // FRAME: its bytes are read as ordinary opcodes
+            case 0x80: protocol = in.readByte(); break;
+            case 0x95: in.readLong8(); break; // FRAME: its bytes are read as ordinary opcodes
             case '(': marks.add(stack.size()); break;
             case '0': pop(); break;
             case '1': popMark(); break;
@@ -140,26 +136,26 @@ public final class PickleReader implements AutoCloseable {
             case 'N': push(null); break;
             case 0x88: push(Boolean.TRUE); break;
             case 0x89: push(Boolean.FALSE); break;
-            case 'J': push((long) readInt4()); break;
-            case 'K': push((long) readByte()); break;
-            case 'M': push((long) (readByte() | readByte() << 8)); break;
-            case 0x8a: push(readLong(readByte())); break;
-            case 0x8b: push(readLong(readInt4())); break;
-            case 'I': push(PickleLiterals.parseIntLine(readLine())); break;
-            case 'L': push(PickleLiterals.parseIntLine(readLine().replaceAll("L$", ""))); break;
-            case 'F': push(Double.parseDouble(readLine())); break;
-            case 'G': push(readDoubleBe()); break;
-            case 'X': push(readText(readUInt4())); break;
-            case 0x8c: push(readText(readByte())); break;
-            case 0x8d: push(readText(readLong8())); break;
-            case 'V': push(PickleLiterals.unescape(readLine())); break;
-            case 'S': push(readLine().replaceAll("^'|'$", "")); break;
-            case 'T': push(readBytes(readUInt4()).latin1()); break;
-            case 'U': push(readBytes(readByte()).latin1()); break;
-            case 'B': push(readBytes(readUInt4())); break;
-            case 'C': push(readBytes(readByte())); break;
-            case 0x8e: push(readBytes(readLong8())); break;
-            case 0x96: push(readBytes(readLong8())); break;
+            case 'J': push((long) in.readInt4()); break;
+            case 'K': push((long) in.readByte()); break;
+            case 'M': push((long) (in.readByte() | in.readByte() << 8)); break;
+            case 0x8a: push(in.readLong(in.readByte())); break;
+            case 0x8b: push(in.readLong(in.readInt4())); break;
+            case 'I': push(PickleLiterals.parseIntLine(in.readLine())); break;
+            case 'L': push(PickleLiterals.parseIntLine(in.readLine().replaceAll("L$", ""))); break;
+            case 'F': push(Double.parseDouble(in.readLine())); break;
+            case 'G': push(in.readDoubleBe()); break;
+            case 'X': push(in.readText(in.readUInt4())); break;
+            case 0x8c: push(in.readText(in.readByte())); break;
+            case 0x8d: push(in.readText(in.readLong8())); break;
+            case 'V': push(PickleLiterals.unescape(in.readLine())); break;
+            case 'S': push(in.readLine().replaceAll("^'|'$", "")); break;
+            case 'T': push(in.readBytes(in.readUInt4()).latin1()); break;
+            case 'U': push(in.readBytes(in.readByte()).latin1()); break;
+            case 'B': push(in.readBytes(in.readUInt4())); break;
+            case 'C': push(in.readBytes(in.readByte())); break;
+            case 0x8e: push(in.readBytes(in.readLong8())); break;
+            case 0x96: push(in.readBytes(in.readLong8())); break;
             case 0x97: case 0x98:
                 throw new PickleException(file + ": out-of-band pickle buffers (protocol 5 NEXT_BUFFER) are not stored in files");
             case ']': push(new ArrayList<>()); break;
@@ -178,14 +174,14 @@ public final class PickleReader implements AutoCloseable {
             case 's': { Object value = pop(); setItems(java.util.Arrays.asList(pop(), value)); break; }
             case 'u': setItems(popMark()); break;
             case 0x90: addItems(popMark()); break;
-            case 'q': memo.put((long) readByte(), top()); break;
-            case 'r': memo.put(readUInt4(), top()); break;
-            case 'p': memo.put(Long.parseLong(readLine()), top()); break;
+            case 'q': memo.put((long) in.readByte(), top()); break;
+            case 'r': memo.put(in.readUInt4(), top()); break;
+            case 'p': memo.put(Long.parseLong(in.readLine()), top()); break;
             case 0x94: memo.put((long) memo.size(), top()); break;
-            case 'h': push(memoGet(readByte())); break;
-            case 'j': push(memoGet(readUInt4())); break;
-            case 'g': push(memoGet(Long.parseLong(readLine()))); break;
-            case 'c': push(new PyGlobal(readLine(), readLine())); break;
+            case 'h': push(memoGet(in.readByte())); break;
+            case 'j': push(memoGet(in.readUInt4())); break;
+            case 'g': push(memoGet(Long.parseLong(in.readLine()))); break;
+            case 'c': push(new PyGlobal(in.readLine(), in.readLine())); break;
             case 0x93: { Object name = pop(); push(new PyGlobal((String) pop(), (String) name)); break; }
             case 'R': { PyTuple args = (PyTuple) pop(); push(Constructors.call(pop(), args.items(), file)); break; }
             case 0x81: { PyTuple args = (PyTuple) pop(); push(Constructors.call(pop(), args.items(), file)); break; }
@@ -266,105 +262,6 @@ public final class PickleReader implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private void addItems(List<Object> items) {
         ((Set<Object>) top()).addAll(items);
-    }
-
-    // ---- low-level reading
-
-    private int readByte() throws IOException {
-        if (!buffer.hasRemaining()) {
-            fill();
-        }
-        return buffer.get() & 0xFF;
-    }
-
-    private void fill() throws IOException {
-        bufferStart += buffer.position();
-        buffer.clear();
-        int n = channel.read(buffer, bufferStart);
-        buffer.flip();
-        if (n <= 0) {
-            throw new PickleException(file + ": file ends at byte " + bufferStart
-                    + " before the pickle's STOP opcode (truncated file?)");
-        }
-    }
-
-    private byte[] readExact(int n) throws IOException {
-        byte[] out = new byte[n];
-        int k = 0;
-        while (k < n) {
-            if (!buffer.hasRemaining()) {
-                fill();
-            }
-            int c = Math.min(n - k, buffer.remaining());
-            buffer.get(out, k, c);
-            k += c;
-        }
-        return out;
-    }
-
-    private int readInt4() throws IOException {
-        return ByteBuffer.wrap(readExact(4)).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    }
-
-    private long readUInt4() throws IOException {
-        return readInt4() & 0xFFFFFFFFL;
-    }
-
-    private long readLong8() throws IOException {
-        long v = ByteBuffer.wrap(readExact(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (v < 0) {
-            throw new PickleException(file + ": malformed pickle, negative length at byte " + position());
-        }
-        return v;
-    }
-
-    private double readDoubleBe() throws IOException {
-        return ByteBuffer.wrap(readExact(8)).order(ByteOrder.BIG_ENDIAN).getDouble();
-    }
-
-    private Object readLong(int n) throws IOException {
-        byte[] le = readExact(n);
-        byte[] be = new byte[Math.max(1, n)];
-        for (int i = 0; i < n; i++) {
-            be[n - 1 - i] = le[i];
-        }
-        BigInteger v = n == 0 ? BigInteger.ZERO : new BigInteger(be);
-        return v.bitLength() < 64 ? (Object) v.longValue() : v;
-    }
-
-    private String readLine() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int c = readByte(); c != '\n'; c = readByte()) {
-            sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
-    /** A str: decoded if small; large ones (protocol-2 array payloads) stay in the file. */
-    private Object readText(long n) throws IOException {
-        if (n < LAZY_BYTES) {
-            return new String(readExact((int) n), StandardCharsets.UTF_8);
-        }
-        return new LazyText(region(n));
-    }
-
-    private ByteSource readBytes(long n) throws IOException {
-        if (n < LAZY_BYTES) {
-            return new ByteSource.Inline(readExact((int) n));
-        }
-        return region(n);
-    }
-
-    private ByteSource.FileRegion region(long n) throws IOException {
-        long start = position();
-        long size = channel.size();
-        if (start + n > size) {
-            throw new PickleException(file + ": file ends at byte " + size + " inside a " + n
-                    + "-byte payload that starts at byte " + start + " (truncated file?)");
-        }
-        bufferStart = start + n;
-        buffer.clear().limit(0);
-        return new ByteSource.FileRegion(channel, file, start, n);
     }
 
     /** A large str left in the file: only protocol-2 array data ({@code _codecs.encode(s, 'latin1')}). */
