@@ -8,6 +8,11 @@ import org.mecam.data.io.*;
 import org.mecam.data.synthetic.*;
 import org.mecam.eval.*;
 import org.mecam.experiment.*;
+import org.mecam.experiment.grid.*;
+import org.mecam.experiment.protocol.*;
+import org.mecam.experiment.run.*;
+import org.mecam.model.*;
+import org.mecam.objective.*;
 import org.mecam.report.*;
 // Under IJava: show charts as PNG and tables as HTML, as the kit's kernel does (no-op elsewhere).
 org.mecam.notebook.IJavaDisplay.registerIfPresent();

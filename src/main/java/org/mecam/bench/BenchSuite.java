@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.mecam.config.ConfigJson;
 import org.mecam.engine.NativeRuntime;
-import org.mecam.experiment.GridRunner;
-import org.mecam.experiment.Provenance;
-import org.mecam.experiment.RunDirectory;
-import org.mecam.experiment.RunFiles;
+import org.mecam.experiment.grid.GridRunner;
+import org.mecam.experiment.run.Provenance;
+import org.mecam.experiment.run.RunDirectory;
+import org.mecam.experiment.run.RunFiles;
 
 /**
  * What {@code mecam bench} measures, each in fresh worker processes ({@link BenchWorker}; step

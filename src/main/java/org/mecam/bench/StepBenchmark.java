@@ -12,15 +12,15 @@ import org.mecam.config.BertSize;
 import org.mecam.config.Preset;
 import org.mecam.config.RunConfig;
 import org.mecam.config.TextMode;
-import org.mecam.engine.NativeRuntime;
-import org.mecam.engine.NoGrad;
-import org.mecam.model.MecamModel;
-import org.mecam.experiment.TrainedRun;
-import org.mecam.train.Trainer;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.Batch;
 import org.mecam.data.batch.BatchBuilder;
 import org.mecam.data.synthetic.FullLengthData;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.engine.NoGrad;
+import org.mecam.experiment.run.TrainedRun;
+import org.mecam.model.MecamModel;
+import org.mecam.train.Trainer;
 
 /**
  * Times training steps (stage 0 + stage 1, including the optimizer steps) and evaluation steps

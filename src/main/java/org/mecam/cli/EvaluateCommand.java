@@ -9,11 +9,11 @@ import java.util.concurrent.Callable;
 import org.mecam.config.ConfigJson;
 import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.Experiments;
-import org.mecam.experiment.RunFiles;
+import org.mecam.experiment.run.RunFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mecam evaluate --checkpoint DIR}: re-evaluates a saved run. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -34,7 +34,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String failure = RunFiles.failureMessage(dir);
-        if (failure != null && !Files.isRegularFile(dir.resolve(org.mecam.experiment.TrainedRun.CHECKPOINT))) {
+        if (failure != null && !Files.isRegularFile(dir.resolve(org.mecam.experiment.run.TrainedRun.CHECKPOINT))) {
             spec.commandLine().getErr().println("error: " + dir.resolve(RunFiles.FAILURE) + ": this run diverged before"
                     + " any epoch finished (" + failure + "), so it has no checkpoint to evaluate");
             return Main.EXIT_NON_FINITE;

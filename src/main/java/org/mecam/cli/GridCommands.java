@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
-import org.mecam.experiment.ExperimentReport;
-import org.mecam.experiment.Grid;
-import org.mecam.experiment.GridRunner;
-import org.mecam.experiment.SlurmGrid;
+import org.mecam.experiment.grid.Grid;
+import org.mecam.experiment.grid.GridRunner;
+import org.mecam.experiment.grid.SlurmGrid;
+import org.mecam.report.ExperimentReport;
 import org.mecam.train.TrainingProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -170,7 +170,7 @@ final class GridCommands {
         public Integer call() throws Exception {
             Path root = results;
             if (publish != null) {
-                int runs = org.mecam.experiment.ResultsPublisher.publish(results, publish);
+                int runs = org.mecam.report.ResultsPublisher.publish(results, publish);
                 spec.commandLine().getOut().printf("published %d runs from %s into %s%n", runs, results, publish);
                 root = publish;
             }

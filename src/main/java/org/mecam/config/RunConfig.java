@@ -68,7 +68,7 @@ public final class RunConfig {
 
     // ---- model
     @Doc(value = "mecam (the neural model), tribuo-linear or tribuo-forest (baselines on mean-pooled features)", group = "model")
-    public Method method = Method.MECAM;
+    public String method = "mecam";
 
     @Doc(value = "features, bert or torchscript", group = "model")
     @DataField
@@ -229,12 +229,14 @@ public final class RunConfig {
 
     /**
      * @return the keys a registry allows for a String field ({@code fusion}: {@link FusionKind},
-     *     {@code dataset}: {@link DatasetFormat}), or null for a free-text field
+     *     {@code dataset}: {@link DatasetFormat}, {@code method}: {@link MethodKind}), or null for a
+     *     free-text field
      */
     public static List<String> registeredKeys(String field) {
         return switch (field) {
             case "fusion" -> FusionKind.all().stream().map(FusionKind::key).toList();
             case "dataset" -> DatasetFormat.all().stream().map(DatasetFormat::key).toList();
+            case "method" -> MethodKind.all().stream().map(MethodKind::key).toList();
             default -> null;
         };
     }
@@ -260,6 +262,11 @@ public final class RunConfig {
      */
     public FusionKind fusionKind() {
         return FusionKind.of(fusion);
+    }
+
+    /** @return the method named by {@link #method} */
+    public MethodKind methodKind() {
+        return MethodKind.of(method);
     }
 
     /** @return whether the run uses modality {@code m} */
@@ -330,8 +337,10 @@ public final class RunConfig {
         } catch (ConfigException e) {
             errors.add(e.getMessage());
         }
-        if (method != Method.MECAM && textMode != TextMode.FEATURES && uses(Modality.TEXT)) {
-            errors.add("method=" + method.key() + " pools token features: needs --text-mode features");
+        try {
+            errors.addAll(methodKind().check(this));
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
         }
         checkFiles(errors);
         if (!errors.isEmpty()) {

@@ -2,11 +2,11 @@ package org.mecam.eval;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import org.mecam.data.batch.Batch;
+import org.mecam.data.batch.BatchBuilder;
 import org.mecam.engine.Interruption;
 import org.mecam.engine.NoGrad;
 import org.mecam.model.MecamModel;
-import org.mecam.data.batch.Batch;
-import org.mecam.data.batch.BatchBuilder;
 
 /** Predictions over a whole split, in order, without gradient and with dropout off. */
 public final class Inference {

@@ -1,9 +1,7 @@
 package org.mecam.experiment;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
@@ -13,28 +11,23 @@ import java.util.List;
 import org.mecam.config.ConfigException;
 import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
-import org.mecam.config.Method;
 import org.mecam.config.Selection;
-import org.mecam.engine.Devices;
-import org.mecam.engine.NativeRuntime;
-import org.mecam.eval.Inference;
-import org.mecam.eval.SentimentMetrics;
-import org.mecam.model.MecamModel;
-import org.mecam.train.Checkpoint;
-import org.mecam.train.EpochStats;
-import org.mecam.train.EpochDiagnostics;
-import org.mecam.objective.Objective;
-import org.mecam.engine.ProcessMemory;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.mecam.train.Trainer;
-import org.mecam.train.TrainingProgress;
-import org.mecam.train.FitResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.BatchBuilder;
+import org.mecam.engine.Devices;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.eval.SentimentMetrics;
+import org.mecam.experiment.method.TrainingMethod;
+import org.mecam.experiment.protocol.Augmentations;
+import org.mecam.experiment.protocol.Robustness;
+import org.mecam.experiment.run.RunDirectory;
+import org.mecam.experiment.run.RunFiles;
+import org.mecam.experiment.run.TrainedRun;
+import org.mecam.train.FitResult;
+import org.mecam.train.TrainingProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains and evaluates one configuration and writes its run directory: the path every entry
@@ -103,19 +96,8 @@ public final class Experiments {
         }
         Outcome o;
         try {
-            if (config.method == Method.MECAM) {
-                TrainingProgress progress = config.tensorboard
-                        ? TensorBoardProgress.open(dir.file(TensorBoardProgress.FOLDER), config, listener) : listener;
-                try {
-                    o = trainMecam(config, data, device, augmentation, progress, options, dir);
-                } finally {
-                    if (progress instanceof TensorBoardProgress) {
-                        ((TensorBoardProgress) progress).closeQuietly();
-                    }
-                }
-            } else {
-                o = fitTribuo(config, data, options);
-            }
+            o = TrainingMethod.of(config.method).fit(
+                    new TrainingMethod.Context(config, data, device, augmentation, listener, options, dir));
             RunFiles.write(dir, config, data, runtime, device, start, o, options);
         } catch (IOException e) {
             dir.abandon(); // half-written: nothing of it is kept, and its space is freed
@@ -137,62 +119,7 @@ public final class Experiments {
     }
 
     /** What training produced, for writing. */
-    record Outcome(FitResult training, SentimentMetrics metrics, float[] predictions, List<Robustness.Row> robustness) {}
-
-    private static Outcome trainMecam(RunConfig config, MultimodalDataset data, Device device,
-            BatchBuilder.FrameTransform augmentation, TrainingProgress listener, RunOptions options, RunDirectory dir)
-            throws IOException {
-        try (TrainedRun run = TrainedRun.fresh(config, data, config.seed)) {
-            MecamModel model = run.model();
-            NDManager manager = run.manager();
-            FitResult training;
-            float[] predictions = null;
-            List<Robustness.Row> rows = List.of();
-            try (Trainer trainer = new Trainer(config.training(), model, data, manager, augmentation, listener,
-                    options.objective())) {
-                training = trainer.fit();
-                if (training.bestEpoch() > 0) {
-                    Predictor predictor = mecamPredictor(model, manager, config);
-                    predictions = predictor.predict(data.test(), null);
-                    rows = Robustness.evaluate(predictor, data, options, config.seed);
-                }
-            }
-            if (training.bestEpoch() > 0) {
-                // the selected epoch (the last good one when training diverged later); a run that diverged
-                // before any epoch finished keeps no checkpoint: its weights are not worth evaluating
-                Files.createDirectories(dir.file("checkpoint"));
-                Checkpoint.save(model, dir.file("checkpoint").resolve("model.npz"));
-            }
-            SentimentMetrics metrics = predictions == null ? null : SentimentMetrics.compute(predictions, data.test().labels);
-            return new Outcome(training, metrics, predictions, rows);
-        }
-    }
-
-    /** @return predictions of a trained model over any split, optionally perturbed */
-    public static Predictor mecamPredictor(MecamModel model, NDManager manager, RunConfig config) {
-        boolean ids = config.textMode != org.mecam.config.TextMode.FEATURES;
-        return (split, transform) -> Inference.predict(model, new BatchBuilder(split, ids, transform), manager,
-                config.batchSize);
-    }
-
-    private static Outcome fitTribuo(RunConfig config, MultimodalDataset data, RunOptions options) {
-        long start = System.nanoTime();
-        TribuoBaseline baseline = TribuoBaseline.fit(config, data);
-        float[] valid = baseline.predict(data.valid(), null);
-        double validMae = Inference.mae(valid, data.valid().labels);
-        Objective objective = Objective.standard();
-        Map<String, Double> terms = new LinkedHashMap<>();
-        objective.names().forEach(n -> terms.put(n, Double.NaN));
-        Map<String, Integer> counters = new LinkedHashMap<>();
-        objective.counters().forEach(n -> counters.put(n, 0));
-        EpochStats fit = new EpochStats(1, terms, counters, Double.NaN, Double.NaN, validMae, Double.NaN, Double.NaN,
-                true, (System.nanoTime() - start) / 1e9, ProcessMemory.rssMb(), EpochDiagnostics.empty(objective));
-        FitResult training = new FitResult(List.of(fit), 1, validMae, "fitted " + config.method.key(), null,
-                EpochStats.header(objective));
-        float[] predictions = baseline.predict(data.test(), null);
-        return new Outcome(training, SentimentMetrics.compute(predictions, data.test().labels), predictions,
-                Robustness.evaluate(baseline, data, options, config.seed));
-    }
+    public record Outcome(FitResult training, SentimentMetrics metrics, float[] predictions, List<Robustness.Row> robustness) {}
 
     /** @return a readable, sortable id: time, dataset or preset, fusion, seed and the optional name */
     static String runId(RunConfig c, Instant start) {

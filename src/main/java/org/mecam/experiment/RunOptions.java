@@ -1,9 +1,9 @@
 package org.mecam.experiment;
 
-import org.mecam.objective.Objective;
 import java.util.List;
 import java.util.Map;
 import org.mecam.data.batch.Perturbation;
+import org.mecam.objective.Objective;
 
 /**
  * What a run does beyond training and testing.

@@ -186,12 +186,12 @@ public final class KernelInstaller {
             }
             if (Files.exists(target)) {
                 requireOwn(target);
-                org.mecam.experiment.RunDirectory.deleteRecursively(target);
+                org.mecam.experiment.run.RunDirectory.deleteRecursively(target);
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             if (Files.exists(staging)) {
-                org.mecam.experiment.RunDirectory.deleteRecursively(staging);
+                org.mecam.experiment.run.RunDirectory.deleteRecursively(staging);
             }
         }
         return target;

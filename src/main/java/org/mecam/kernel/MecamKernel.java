@@ -37,8 +37,8 @@ import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
-import org.mecam.notebook.Renderers;
 import org.mecam.engine.Interruption;
+import org.mecam.notebook.Renderers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,5 @@
 package org.mecam.model;
 
-import org.mecam.config.Modality;
-import org.mecam.data.batch.Batch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -10,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
+import org.mecam.config.Modality;
+import org.mecam.data.batch.Batch;
 
 /** {@code concat}: MMIM-style, the utterance vectors concatenated into the regression head; no attention. */
 public class ConcatFusion implements FusionVariant {

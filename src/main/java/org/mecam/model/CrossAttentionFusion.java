@@ -1,7 +1,5 @@
 package org.mecam.model;
 
-import org.mecam.config.Modality;
-import org.mecam.data.batch.Batch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
+import org.mecam.config.Modality;
 import org.mecam.config.ModelSettings;
+import org.mecam.data.batch.Batch;
 
 /**
  * Talking-heads cross-attention from audio and from vision to text (METHOD.md, "Model"), then the

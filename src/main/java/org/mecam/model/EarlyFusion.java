@@ -1,6 +1,5 @@
 package org.mecam.model;
 
-import org.mecam.config.Modality;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -12,10 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.mecam.config.Modality;
 import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
-import org.mecam.engine.NativeArrays;
 import org.mecam.data.batch.Batch;
+import org.mecam.engine.NativeArrays;
 
 /**
  * {@code early}: baseline, one LSTM over the frame-wise concatenation of the aligned modalities'

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.mecam.config.ConfigException;
 import org.mecam.config.RunConfig;
-import org.mecam.experiment.Grid;
+import org.mecam.experiment.grid.Grid;
 
 /**
  * The scale every notebook runs at, read once from the environment (so that the same notebooks

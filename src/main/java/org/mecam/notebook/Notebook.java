@@ -19,18 +19,18 @@ import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
-import org.mecam.engine.NativeRuntime;
-import org.mecam.experiment.Experiments;
-import org.mecam.experiment.Grid;
-import org.mecam.experiment.GridRunner;
-import org.mecam.experiment.ResultStore;
-import org.mecam.experiment.RunResult;
-import org.mecam.report.FigureFiles;
-import org.mecam.train.TrainingProgress;
 import org.mecam.data.Datasets;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.NegativeInfo;
 import org.mecam.data.Split;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.experiment.Experiments;
+import org.mecam.experiment.RunResult;
+import org.mecam.experiment.grid.Grid;
+import org.mecam.experiment.grid.GridRunner;
+import org.mecam.experiment.run.ResultStore;
+import org.mecam.report.FigureFiles;
+import org.mecam.train.TrainingProgress;
 
 /**
  * What the notebooks call: {@code import static org.mecam.notebook.Notebook.*;} (the kit's kernel

@@ -18,12 +18,12 @@ import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
+import org.mecam.data.io.DataInspector;
 import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.RunResult;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.TextTable;
 import tech.tablesaw.api.Table;
-import org.mecam.data.io.DataInspector;
 
 /**
  * How notebook values are shown: XChart charts as PNG (SVG on request), Tablesaw tables and the

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mecam.model.MecamModel;
 import org.mecam.config.Modality;
+import org.mecam.model.MecamModel;
 
 /**
  * The intra-modality contrastive filter, nce = k (L_t + L_a + L_v), weighted by alpha; each

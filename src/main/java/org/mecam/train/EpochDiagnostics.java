@@ -14,18 +14,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mecam.config.Modality;
-import org.mecam.engine.NoGrad;
-import org.mecam.objective.ActiveObjective;
-import org.mecam.objective.LossTerm;
-import org.mecam.objective.Objective;
-import org.mecam.objective.Stage;
-import org.mecam.model.ContrastTargets;
-import org.mecam.model.MecamModel;
-import org.mecam.model.Ops;
 import org.mecam.data.NegativeInfo;
 import org.mecam.data.Split;
 import org.mecam.data.batch.Batch;
 import org.mecam.data.batch.BatchBuilder;
+import org.mecam.engine.NoGrad;
+import org.mecam.model.ContrastTargets;
+import org.mecam.model.MecamModel;
+import org.mecam.model.Ops;
+import org.mecam.objective.ActiveObjective;
+import org.mecam.objective.LossTerm;
+import org.mecam.objective.Objective;
+import org.mecam.objective.Stage;
 
 /**
  * What each loss term does to the encoders, measured once per epoch (METHOD.md, "Diagnostics").

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.mecam.experiment.GridRunner;
 import org.mecam.data.io.pickle.PickleWriter;
+import org.mecam.experiment.grid.GridRunner;
 
 /**
  * The command line under bad input and faults, as a hostile user meets it: every case runs the
@@ -341,7 +341,7 @@ class FaultBatteryTest {
             expect(mecam(train(results)), 4, "kept");
             assertTrue(files(away).containsAll(kept), "still kept after the next run: " + files(away));
         } finally {
-            org.mecam.experiment.RunDirectory.deleteRecursively(away);
+            org.mecam.experiment.run.RunDirectory.deleteRecursively(away);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mecam.experiment.GridRunner;
+import org.mecam.experiment.grid.GridRunner;
 
 /**
  * scripts/torch-jni.sh builds DJL's JNI against torch 2.13.0+cpu from the package index (into
@@ -136,7 +136,7 @@ class TorchJniTest {
     /** Trains the tiny preset for 2 epochs in a fresh JVM, on the bundled libtorch or the one of {@code env}. */
     private static JsonObject train(String name, Path env) throws Exception {
         Path results = WORK.resolve("runs-" + name);
-        org.mecam.experiment.RunDirectory.deleteRecursively(results);
+        org.mecam.experiment.run.RunDirectory.deleteRecursively(results);
         List<String> java = new ArrayList<>(GridRunner.javaCommand());
         java.addAll(List.of("org.mecam.cli.Main", "train", "--preset", "tiny", "--epochs", "2", "--quiet",
                 "--tensorboard", "false", "--results", results.toString()));

@@ -19,11 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
-import org.mecam.eval.SentimentMetrics;
-import org.mecam.train.EpochStats;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import org.mecam.eval.SentimentMetrics;
+import org.mecam.experiment.run.RunDirectory;
+import org.mecam.train.EpochStats;
 
 /** The tiny preset through the same path users run: training, selection, outputs, re-evaluation. */
 class EndToEndTest {

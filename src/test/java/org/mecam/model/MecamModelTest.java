@@ -1,8 +1,5 @@
 package org.mecam.model;
 
-import org.mecam.objective.ActiveObjective;
-import org.mecam.objective.Objective;
-import org.mecam.objective.Stage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,12 +17,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.engine.NoGrad;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.Batch;
 import org.mecam.data.batch.BatchBuilder;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import org.mecam.engine.NoGrad;
+import org.mecam.objective.ActiveObjective;
+import org.mecam.objective.Objective;
+import org.mecam.objective.Stage;
 
 /** The whole model under each switch: output shapes, every loss term, gradients under GC. */
 @ExtendWith(NDManagerExtension.class)

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.engine.NoGrad;
-import org.mecam.train.Checkpoint;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.Batch;
 import org.mecam.data.batch.BatchBuilder;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import org.mecam.engine.NoGrad;
+import org.mecam.train.Checkpoint;
 
 /** MMILB's lld and the entropy term against values computed by hand. */
 @ExtendWith(NDManagerExtension.class)

@@ -17,18 +17,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.train.Trainer;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.Batch;
 import org.mecam.data.batch.BatchBuilder;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import org.mecam.train.Trainer;
 
 /** A TorchScript text encoder (written by real PyTorch) loads with trainable parameters and is fine-tuned. */
 @ExtendWith(NDManagerExtension.class)

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.RunConfig;
-import org.mecam.experiment.Grid;
+import org.mecam.experiment.grid.Grid;
 
 /** The notebooks' knobs: smoke-scale configs and grids, shipped results, bad values named. */
 class KnobsTest {

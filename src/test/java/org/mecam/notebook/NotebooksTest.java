@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.mecam.experiment.RunDirectory;
+import org.mecam.experiment.run.RunDirectory;
 
 /**
  * The kernel and the notebooks with a real Jupyter client: creates the Python environment

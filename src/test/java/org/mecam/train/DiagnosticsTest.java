@@ -1,6 +1,5 @@
 package org.mecam.train;
 
-import org.mecam.objective.Objective;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,11 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.model.MecamModel;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.BatchBuilder;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import org.mecam.model.MecamModel;
+import org.mecam.objective.Objective;
 
 /**
  * The default contrastive form acts (value and gradient on the encoders are not negligible at

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.mecam.NDManagerExtension;
 import org.mecam.TestSupport;
 import org.mecam.config.RunConfig;
-import org.mecam.model.MecamModel;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.Batch;
 import org.mecam.data.batch.BatchBuilder;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import org.mecam.model.MecamModel;
 
 /** Trainer steps: no leaked arrays, non-finite losses diagnosed, last good weights kept. */
 @ExtendWith(NDManagerExtension.class)

@@ -25,11 +25,11 @@ import org.mecam.TestSupport;
 import org.mecam.config.ConfigException;
 import org.mecam.config.DatasetFormat;
 import org.mecam.config.RunConfig;
-import tech.tablesaw.api.Table;
 import org.mecam.data.DataFormatException;
 import org.mecam.data.DatasetSource;
 import org.mecam.data.synthetic.SyntheticGenerator;
 import org.mecam.data.synthetic.SyntheticSpec;
+import tech.tablesaw.api.Table;
 
 /**
  * data inspect's tables: arrays with shapes, dtypes and non-finite counts, lengths, label histograms;

@@ -1,0 +1,72 @@
+package org.mecam.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * A learner as the configuration sees it: the key users write ({@code method}), what it is, and
+ * the constraints it puts on the rest of the configuration. The learners themselves (how they
+ * fit and predict) are in {@code org.mecam.experiment.method} and are registered in {@code
+ * META-INF/services/org.mecam.config.MethodKind}, one class name per line, in the order help
+ * texts list them. Adding a method touches three files: its class, that line, a test.
+ */
+public interface MethodKind {
+
+    /** @return the key users write, e.g. {@code tribuo-linear} */
+    String key();
+
+    /** @return one line for help texts */
+    String description();
+
+    /**
+     * @return whether the method trains the neural model of docs/METHOD.md (epochs, a checkpoint,
+     *     diagnostics, representation probes; such runs can be reused by other grids)
+     */
+    default boolean trainsNeuralModel() {
+        return false;
+    }
+
+    /** @return what in {@code c} does not suit this method, one message each (empty when it does) */
+    default List<String> check(RunConfig c) {
+        return List.of();
+    }
+
+    /** @return every registered method, in registration order */
+    static List<MethodKind> all() {
+        return Registry.ALL;
+    }
+
+    /**
+     * @return the method of {@code key}
+     * @throws ConfigException naming the known keys when there is none
+     */
+    static MethodKind of(String key) {
+        for (MethodKind k : all()) {
+            if (k.key().equals(key)) {
+                return k;
+            }
+        }
+        throw new ConfigException("method: unknown value '" + key + "' (expected one of " + keys() + ")");
+    }
+
+    /** @return the known keys, comma separated */
+    static String keys() {
+        return all().stream().map(MethodKind::key).collect(Collectors.joining(", "));
+    }
+
+    /** The methods found on the class path, loaded once. */
+    final class Registry {
+        static final List<MethodKind> ALL;
+
+        static {
+            List<MethodKind> found = new ArrayList<>();
+            ServiceLoader.load(MethodKind.class, MethodKind.class.getClassLoader()).forEach(found::add);
+            ALL = Collections.unmodifiableList(found);
+        }
+
+        private Registry() {}
+    }
+}

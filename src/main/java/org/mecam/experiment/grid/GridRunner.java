@@ -1,0 +1,320 @@
+package org.mecam.experiment.grid;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.mecam.config.ConfigException;
+import org.mecam.config.IoFailure;
+import org.mecam.config.RunConfig;
+import org.mecam.data.MultimodalDataset;
+import org.mecam.engine.Interruption;
+import org.mecam.engine.NativeRuntime;
+import org.mecam.experiment.Experiments;
+import org.mecam.experiment.RunResult;
+import org.mecam.experiment.run.ReuseCheck;
+import org.mecam.experiment.run.ReusedRun;
+import org.mecam.train.TrainingProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Grid}: every run writes its own directory ({@code <root>/<grid>/<dataset>/<variant>/seed-N})
+ * atomically, so a run directory exists only when its run finished; re-running the grid skips
+ * them. Several worker processes can share the work: each takes the next run that none holds.
+ *
+ * <p>This class schedules the runs; {@link ReuseCheck} decides whether a finished run directory
+ * can stay, {@link DataCache} shares loaded data between runs, {@link GridSpecFile} writes
+ * {@code grid.json} for reports.
+ */
+public final class GridRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GridRunner.class);
+
+    private GridRunner() {}
+
+    /** What a grid invocation did. */
+    public record Summary(int total, int skipped, int ran, List<String> failures) {
+
+        public boolean succeeded() {
+            return failures.isEmpty();
+        }
+    }
+
+    /**
+     * Runs the grid's pending runs, in this process or in {@code workers} worker processes.
+     *
+     * @param gridRef the grid's file or built-in name, passed to worker processes
+     */
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingProgress listener)
+            throws IOException, InterruptedException {
+        return run(grid, gridRef, root, workers, WorkerLauncher.localJvms(workerThreads(workers)), listener);
+    }
+
+    /**
+     * Runs a grid's pending runs, in this process or in {@code workers} processes that
+     * {@code launcher} starts.
+     *
+     * @param gridRef the grid's file or built-in name, passed to worker processes
+     */
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, WorkerLauncher launcher,
+            TrainingProgress listener) throws IOException, InterruptedException {
+        List<Grid.RunSpec> runs = grid.expand();
+        int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
+        for (Grid.RunSpec r : runs) {
+            if (Files.isDirectory(r.dir(root, grid.name()))) {
+                ReuseCheck.check(r.dir(root, grid.name()), r.config(), grid.options(r));
+            }
+        }
+        LOG.info("grid {}: {} runs, {} finished, {} to run{}", grid.name(), runs.size(), runs.size() - pending, pending,
+                workers > 1 ? " in " + workers + " worker processes" : "");
+        writeSpec(grid, gridRef, root);
+        if (workers <= 1 || pending <= 1) {
+            return runShard(grid, root, 0, 1, listener);
+        }
+        List<Process> processes = new ArrayList<>();
+        List<Thread> pumps = new ArrayList<>();
+        String[] errors = new String[workers];
+        for (int w = 0; w < workers; w++) {
+            Process p = launcher.start(gridRef, root, w, workers);
+            int worker = w;
+            // copied rather than inherited, so that a notebook cell shows the workers' progress; a
+            // worker's "error:" line is kept, to be said once by this process
+            pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out", null));
+            pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err", line -> errors[worker] = line));
+            processes.add(p);
+        }
+        List<String> failures = new ArrayList<>();
+        // SIGTERM / SIGINT of this process: the workers are stopped the same way (their own hooks
+        // remove their unfinished runs) rather than finding out that their parent is gone
+        Thread stopWorkers = new Thread(() -> processes.forEach(p -> {
+            p.destroy();
+            try {
+                p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), "stop-grid-workers");
+        Runtime.getRuntime().addShutdownHook(stopWorkers);
+        try {
+            boolean[] reported = new boolean[workers];
+            for (int left = workers; left > 0; ) {
+                Interruption.check();
+                for (int w = 0; w < workers; w++) {
+                    Process p = processes.get(w);
+                    if (reported[w] || p.isAlive()) {
+                        continue;
+                    }
+                    reported[w] = true;
+                    left--;
+                    pumps.get(2 * w + 1).join(5000); // its last lines
+                    if (p.exitValue() == EXIT_IO) {
+                        // the same wall stops every worker: stop them all now, keep what is finished
+                        throw IoFailure.wrap("stopped at an I/O failure in worker " + w,
+                                new IOException(errors[w] == null ? "exit code 4" : errors[w].substring("error: ".length())));
+                    }
+                    if (p.exitValue() != 0) {
+                        failures.add("worker " + w + " exited with code " + p.exitValue()
+                                + (errors[w] == null ? "" : ": " + errors[w].substring("error: ".length())));
+                    }
+                }
+                if (left > 0) {
+                    Thread.sleep(200);
+                }
+            }
+            for (Thread t : pumps) {
+                t.join(5000); // the workers' last lines, before the caller moves on
+            }
+        } finally {
+            // an interrupted (or failed) wait must not leave workers training in the background
+            for (Process p : processes) {
+                if (p.isAlive()) {
+                    p.descendants().forEach(ProcessHandle::destroy);
+                    p.destroy();
+                }
+            }
+            for (Process p : processes) {
+                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopWorkers);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook is running
+            }
+        }
+        int done = (int) runs.stream().filter(r -> Files.isDirectory(r.dir(root, grid.name()))).count();
+        return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
+    }
+
+    /** Exit code of a worker stopped by an I/O failure (as the command line's). */
+    static final int EXIT_IO = 4;
+
+    /** @return the default intra-op threads of each of {@code workers} worker processes (shared: one each on small machines) */
+    public static int workerThreads(int workers) {
+        return Math.max(1, NativeRuntime.defaultThreads() / Math.max(1, workers));
+    }
+
+    /**
+     * Worker {@code shard} of {@code of}: takes the grid's runs in order, each that has no
+     * directory yet and that no other worker holds (its {@link RunClaim}), so that the workers
+     * share the runs as a queue and finish together however long each run takes (one worker:
+     * every run in order).
+     */
+    public static Summary runShard(Grid grid, Path root, int shard, int of, TrainingProgress listener) {
+        if (shard < 0 || shard >= Math.max(1, of)) {
+            throw new ConfigException("grid " + grid.name() + ": no worker " + shard + " of " + of);
+        }
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < grid.expand().size(); i++) {
+            indices.add(i);
+        }
+        return runIndices(grid, root, indices, listener, of > 1);
+    }
+
+    /**
+     * Runs the runs at the given positions of {@link Grid#expand()} that have no directory yet,
+     * here (what a Slurm array task does with its task id).
+     */
+    public static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener) {
+        return runIndices(grid, root, indices, listener, false);
+    }
+
+    /**
+     * @param queue whether a run another process holds is someone else's share of the queue
+     *     (skipped) rather than a run this process was asked for (a failure)
+     */
+    private static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener,
+            boolean queue) {
+        List<Grid.RunSpec> runs = grid.expand();
+        DataCache data = new DataCache();
+        List<String> failures = new ArrayList<>();
+        int skipped = 0;
+        int ran = 0;
+        for (int i : indices) {
+            if (i < 0 || i >= runs.size()) {
+                throw new ConfigException("grid " + grid.name() + ": no run " + i + " (it has " + runs.size() + ")");
+            }
+            Grid.RunSpec spec = runs.get(i);
+            Path target = spec.dir(root, grid.name());
+            if (Files.isDirectory(target)) {
+                ReuseCheck.check(target, spec.config(), grid.options(spec));
+                skipped++;
+                continue;
+            }
+            Interruption.check();
+            try (RunClaim claim = RunClaim.tryClaim(target)) {
+                if (claim == null && queue) {
+                    continue; // another worker's
+                }
+                if (claim == null) {
+                    LOG.warn("grid {}: {} / seed {} is being run by another live process: not run twice", grid.name(),
+                            spec.variant(), spec.seed());
+                    failures.add(spec.variant() + " / seed " + spec.seed() + ": being run by another process");
+                    continue;
+                }
+                if (Files.isDirectory(target)) { // finished meanwhile by the process that held the claim
+                    skipped++;
+                    continue;
+                }
+                LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
+                        spec.variant(), spec.seed());
+                if (runOne(grid, spec, root, target, data, listener, failures)) {
+                    ran++;
+                }
+            } catch (IOException e) {
+                throw IoFailure.wrap("grid " + grid.name() + ": cannot claim " + target, e);
+            }
+        }
+        return new Summary(runs.size(), skipped, ran, failures);
+    }
+
+    /**
+     * Runs one run of the grid into {@code target}; a run that fails for a reason of its own is
+     * added to {@code failures} and the grid goes on, while a bad configuration, an interrupt and
+     * an I/O failure (which would stop every later run too) stop the grid.
+     *
+     * @return whether the run finished (with metrics or not)
+     */
+    private static boolean runOne(Grid grid, Grid.RunSpec spec, Path root, Path target,
+            DataCache data, TrainingProgress listener, List<String> failures) {
+        RunConfig c = spec.config();
+        try {
+            NativeRuntime.start(c.threads);
+            MultimodalDataset d = data.get(c);
+            Path twin = ReusedRun.twin(root, root.resolve(Grid.slug(grid.name())), c);
+            if (twin != null && ReusedRun.make(twin, c, d, target, grid.options(spec), root)) {
+                LOG.info("grid {}: {} / seed {}: reused {} (same configuration, its checkpoint reproduces its test"
+                        + " predictions), not trained again", grid.name(), spec.variant(), spec.seed(), root.relativize(twin));
+                return true;
+            }
+            RunResult r = Experiments.run(c, d, listener, target, grid.options(spec));
+            if (!r.succeeded()) {
+                LOG.warn("grid {}: {} / seed {} stopped: {}", grid.name(), spec.variant(), spec.seed(),
+                        r.training().failure().getMessage());
+            }
+            if (r.metrics() == null) {
+                // kept (the same seed diverges the same way again) but reported: it has no metrics
+                failures.add(spec.variant() + " / seed " + spec.seed() + ": no epoch finished with a finite loss, see "
+                        + target.resolve("failure.json"));
+            }
+            return true;
+        } catch (ConfigException | Interruption.InterruptedRunException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (IoFailure.is(e)) {
+                throw IoFailure.wrap("grid " + grid.name() + ": " + spec.variant() + " / seed " + spec.seed(), e);
+            }
+            if ("1".equals(System.getenv("MECAM_DEBUG"))) {
+                LOG.error("grid {}: run {} / seed {} failed", grid.name(), spec.variant(), spec.seed(), e);
+            } else {
+                LOG.error("grid {}: run {} / seed {} failed: {} (MECAM_DEBUG=1 shows the stack trace)", grid.name(),
+                        spec.variant(), spec.seed(), IoFailure.describe(e));
+            }
+            failures.add(spec.variant() + " / seed " + spec.seed() + ": " + e);
+            return false;
+        }
+    }
+
+    /** Copies a worker's output line by line; its "error: " lines go to {@code errors} instead, when given. */
+    private static Thread pump(java.io.InputStream from, java.io.PrintStream to, String name,
+            java.util.function.Consumer<String> errors) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (errors != null && line.startsWith("error: ")) {
+                        errors.accept(line);
+                    } else {
+                        to.println(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the worker is gone; its exit code tells
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Records the grid's specification next to its runs, for reports ({@link GridSpecFile}). */
+    static void writeSpec(Grid grid, String gridRef, Path root) throws IOException {
+        GridSpecFile.write(grid, gridRef, root);
+    }
+
+    /** @return java, this JVM's -X / -D options and -cp with this classpath */
+    public static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-X") || arg.startsWith("-D")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+}

@@ -1,0 +1,195 @@
+package org.mecam.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import org.knowm.xchart.CategoryChart;
+import org.mecam.eval.SentimentMetrics;
+import org.mecam.experiment.grid.Grid;
+import org.mecam.experiment.run.ResultStore;
+import org.mecam.report.ExperimentCharts;
+import org.mecam.report.ExperimentReport.GridSpec;
+import org.mecam.report.FigureFiles;
+import org.mecam.report.Stats;
+import org.mecam.report.TextTable;
+
+/**
+ * The ablation part of the report for a grid on one dataset: the table of each metric's mean ±
+ * std over seeds per variant (best in bold), the paired differences to the reference variant,
+ * the validation and diagnostics tables, and bars with error bars.
+ */
+final class AblationReport {
+
+    private final ResultStore store;
+    private final GridSpec spec;
+    private final String dataset;
+
+    AblationReport(ResultStore store, GridSpec spec, String dataset) {
+        this.store = store;
+        this.spec = spec;
+        this.dataset = dataset;
+    }
+
+    /** @return bars of the metric's mean per variant with ± std error bars */
+    CategoryChart bars(String metric) {
+        int k = SentimentMetrics.KEYS.indexOf(metric);
+        if (k < 0) {
+            throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + SentimentMetrics.KEYS + ")");
+        }
+        AblationStats a = ablationStats(spec, dataset);
+        List<String> variants = spec.variants();
+        double[] m = new double[variants.size()];
+        double[] sd = new double[variants.size()];
+        for (int v = 0; v < variants.size(); v++) {
+            m[v] = a.means()[v][k];
+            sd[v] = a.stds()[v][k];
+        }
+        String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : ExperimentReport.LABELS.get(metric) + " (fraction)";
+        return ExperimentCharts.ablationBars("Ablations: " + ExperimentReport.LABELS.get(metric) + ", " + dataset, unit, variants,
+                new ExperimentCharts.MeanStd(m, sd));
+    }
+
+    /** Means and standard deviations over seeds, per variant (rows) and metric (columns), and the table. */
+    private record AblationStats(double[][] means, double[][] stds, TextTable table) {}
+
+    /** Writes the ablation, validation and diagnostics tables and the bars; returns the files. */
+    List<Path> write(Path tables, Path figures, String base) throws IOException {
+        List<Path> written = new ArrayList<>();
+        written.addAll(table().write(tables, base + "-ablation"));
+        written.addAll(SelectionTable.of(store, spec, dataset).write(tables, base + "-validation"));
+        DiagnosticsTables diagnostics = DiagnosticsTables.of(store, spec, dataset);
+        if (diagnostics != null) {
+            String title = spec.name() + " on " + dataset;
+            written.addAll(diagnostics.gradients(title).write(tables, base + "-diagnostics-gradients"));
+            written.addAll(diagnostics.separation(title).write(tables, base + "-diagnostics-separation"));
+        }
+        written.addAll(differences().write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
+        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+            written.addAll(FigureFiles.save(bars(metric), figures, base + "-ablation-" + metric));
+        }
+        return written;
+    }
+
+    /** @return per variant, each metric's mean ± std over seeds, the best mean of each column in bold */
+    TextTable table() {
+        return ablationStats(spec, dataset).table();
+    }
+
+    /** @return each variant's paired differences to the reference variant, with p-values */
+    TextTable differences() {
+        return differences(spec, dataset);
+    }
+
+
+    private AblationStats ablationStats(GridSpec spec, String dataset) {
+        List<String> headers = new ArrayList<>(List.of("variant", "seeds"));
+        SentimentMetrics.KEYS.forEach(k -> headers.add(ExperimentReport.LABELS.get(k)));
+        TextTable table = new TextTable("Ablations, " + spec.name() + " on " + dataset
+                + " (test metrics of the best-validation checkpoint, mean ± std over seeds)", headers);
+        double[][] means = new double[spec.variants().size()][SentimentMetrics.KEYS.size()];
+        double[][] stds = new double[spec.variants().size()][SentimentMetrics.KEYS.size()];
+        int[] seeds = new int[spec.variants().size()];
+        for (int v = 0; v < spec.variants().size(); v++) {
+            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
+                double[] x = values(spec, dataset, spec.variants().get(v), SentimentMetrics.KEYS.get(k));
+                means[v][k] = Stats.mean(x);
+                stds[v][k] = Stats.std(x);
+                seeds[v] = x.length;
+            }
+        }
+        for (int v = 0; v < spec.variants().size(); v++) {
+            List<String> cells = new ArrayList<>(List.of(spec.variants().get(v), Integer.toString(seeds[v])));
+            boolean[] bold = new boolean[headers.size()];
+            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
+                cells.add(ExperimentReport.meanStd(means[v][k], stds[v][k]));
+                bold[k + 2] = isBest(means, v, k, SentimentMetrics.KEYS.get(k).equals("mae"));
+            }
+            table.add(cells, bold);
+        }
+        table.note("Bold: best mean of the column. Variants marked same as another reuse its runs: "
+                + (spec.sameAs().isEmpty() ? "none" : spec.sameAs().toString()) + ".");
+        int missing = 0;
+        int planned = 0;
+        List<String> fewer = new ArrayList<>();
+        for (int v = 0; v < seeds.length; v++) {
+            String name = spec.variants().get(v);
+            planned += spec.seeds(name);
+            missing += Math.max(0, spec.seeds(name) - seeds[v]);
+            if (spec.seeds(name) < spec.seeds()) {
+                fewer.add(name + ": " + spec.seeds(name));
+            }
+        }
+        if (!fewer.isEmpty()) {
+            table.note("Run with fewer seeds than the grid's " + spec.seeds() + " (too slow to be worth them all), "
+                    + "the first of the grid's seeds: " + String.join(", ", fewer) + ".");
+        }
+        if (missing > 0) {
+            // a grid still running, stopped, or with diverged runs: said, never silently averaged over less
+            table.note("Incomplete: " + missing + " of " + planned + " variant-seed results are"
+                    + " missing (not finished yet, or diverged); each row is over the seeds in its 'seeds' column.");
+        }
+        return new AblationStats(means, stds, table);
+    }
+
+    private TextTable differences(GridSpec spec, String dataset) {
+        List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
+        SentimentMetrics.KEYS.forEach(k -> headers.add("Δ " + ExperimentReport.LABELS.get(k) + " [95% CI] (p)"));
+        TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
+                headers);
+        for (String v : spec.variants()) {
+            if (spec.runVariant(v).equals(spec.runVariant(spec.reference()))) {
+                continue;
+            }
+            List<String> cells = new ArrayList<>(List.of(v, ""));
+            boolean[] bold = new boolean[headers.size()];
+            int pairs = 0;
+            for (int k = 0; k < SentimentMetrics.KEYS.size(); k++) {
+                double[][] paired = paired(spec, dataset, v, spec.reference(), SentimentMetrics.KEYS.get(k));
+                Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
+                pairs = t.n();
+                cells.add(Stats.pairedDifference(paired[0], paired[1]));
+                bold[k + 2] = t.p() < 0.05;
+            }
+            cells.set(1, Integer.toString(pairs));
+            table.add(cells, bold);
+        }
+        table.note("Δ = variant − reference, mean over seeds, with the 95 % confidence interval of the mean paired"
+                + " difference (t distribution); p: " + Stats.PairedTest.name()
+                + " (pairs matched by seed; 'pairs' is their number). Bold: p < 0.05.");
+        return table;
+    }
+
+    /** @return values of a metric for two variants over the seeds both have, in seed order */
+    private double[][] paired(GridSpec spec, String dataset, String a, String b, String metric) {
+        SortedMap<Long, Double> va = store.values(spec.name(), dataset, spec.runVariant(a), metric);
+        SortedMap<Long, Double> vb = store.values(spec.name(), dataset, spec.runVariant(b), metric);
+        List<Long> common = new ArrayList<>(va.keySet());
+        common.retainAll(vb.keySet());
+        double[][] out = new double[2][common.size()];
+        for (int i = 0; i < common.size(); i++) {
+            out[0][i] = va.get(common.get(i));
+            out[1][i] = vb.get(common.get(i));
+        }
+        return out;
+    }
+
+    private double[] values(GridSpec spec, String dataset, String variant, String metric) {
+        return store.values(spec.name(), dataset, spec.runVariant(variant), metric).values().stream()
+                .mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static boolean isBest(double[][] means, int v, int k, boolean lower) {
+        if (Double.isNaN(means[v][k])) {
+            return false;
+        }
+        for (double[] row : means) {
+            if (!Double.isNaN(row[k]) && (lower ? row[k] < means[v][k] : row[k] > means[v][k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+}
