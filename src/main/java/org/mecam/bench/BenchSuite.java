@@ -19,6 +19,7 @@ import org.mecam.experiment.grid.GridRunner;
 import org.mecam.experiment.run.Provenance;
 import org.mecam.experiment.run.RunDirectory;
 import org.mecam.experiment.run.RunFiles;
+import org.mecam.train.EpochStats;
 
 /**
  * What {@code mecam bench} measures, each in fresh worker processes ({@link BenchWorker}; step
@@ -278,7 +279,7 @@ public final class BenchSuite {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("command", String.join(" ", cmd.subList(cmd.indexOf("train"), cmd.size())));
         m.put("wall_seconds", seconds);
-        m.put("epochs_run", Files.readAllLines(run.resolve(RunFiles.EPOCHS)).size() - 1);
+        m.put("epochs_run", RunFiles.epochs(run).size());
         m.put("metrics", ConfigJson.GSON.fromJson(RunFiles.metrics(run), Map.class));
         return m;
     }
@@ -292,19 +293,17 @@ public final class BenchSuite {
                 "--patience", "40",
                 "--train-size", "320", "--valid-size", "64", "--test-size", "64"));
         exec(cmd, Map.of(), work.resolve("rss.log"));
-        List<String> rows = Files.readAllLines(onlyRun(results).resolve(RunFiles.EPOCHS));
-        List<String> header = List.of(rows.get(0).split(","));
-        int col = header.indexOf("rss_mb");
-        double at5 = Double.parseDouble(rows.get(5).split(",")[col]);
-        double last = Double.parseDouble(rows.get(rows.size() - 1).split(",")[col]);
+        List<EpochStats> epochs = RunFiles.epochs(onlyRun(results));
+        double at5 = epochs.get(4).rssMb();
+        double last = epochs.get(epochs.size() - 1).rssMb();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("epochs", rows.size() - 1);
+        m.put("epochs", epochs.size());
         m.put("rss_after_epoch5_mb", at5);
         m.put("rss_after_last_epoch_mb", last);
         m.put("relative_change", (last - at5) / at5);
         List<Double> series = new ArrayList<>();
-        for (String row : rows.subList(1, rows.size())) {
-            series.add(Double.parseDouble(row.split(",")[col]));
+        for (EpochStats e : epochs) {
+            series.add(e.rssMb());
         }
         m.put("rss_mb_per_epoch", series);
         return m;

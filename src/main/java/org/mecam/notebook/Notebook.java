@@ -100,6 +100,14 @@ public final class Notebook {
 
     // ---- running
 
+    /**
+     * @return a freshly initialised model of {@code config} to look inside (notebook 07): its
+     *     blocks, the objective, one batch's loss terms and gradients, attention, contrastive targets
+     */
+    public static ModelTour modelTour(RunConfig config, MultimodalDataset data) {
+        return ModelTour.open(config, data);
+    }
+
     /** Trains and evaluates a config (a run directory under its results root), showing live progress. */
     public static RunResult train(RunConfig config) {
         return Experiments.run(config, progress(true), null);

@@ -36,7 +36,8 @@ class NotebookFilesTest {
     void theNotebooksAreCommittedWithoutOutputs() throws IOException {
         List<String> names = notebooks().stream().map(p -> p.getFileName().toString()).toList();
         assertEquals(List.of("00-quickstart.ipynb", "01-data.ipynb", "02-train-mecam.ipynb", "03-ablations.ipynb",
-                "04-negative-information.ipynb", "05-paper-figures.ipynb", "06-negative-fraction.ipynb"), names);
+                "04-negative-information.ipynb", "05-paper-figures.ipynb", "06-negative-fraction.ipynb",
+                "07-inside-the-model.ipynb"), names);
         for (Path p : notebooks()) {
             JsonObject nb = JsonParser.parseString(Files.readString(p)).getAsJsonObject();
             JsonObject meta = nb.getAsJsonObject("metadata");

@@ -7,9 +7,10 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.mecam.engine.NativeArrays;
+import org.mecam.config.Modality;
 import org.mecam.data.FrameStore;
 import org.mecam.data.Split;
+import org.mecam.engine.NativeArrays;
 
 /**
  * Turns samples of a split into {@link Batch}es, in native memory that is freed when the batch
@@ -102,8 +103,8 @@ public final class BatchBuilder {
             }
             NDArray labelArray = NativeArrays.floats(m, labels);
             Batch.Sequence text = textIds ? idSequence(m, indices, views) : textFeatures(m, indices, views);
-            Batch.Sequence audio = frames(m, indices, split.audio, split.audioLengths, views, 'a');
-            Batch.Sequence vision = frames(m, indices, split.vision, split.visionLengths, views, 'v');
+            Batch.Sequence audio = frames(m, indices, split.audio, split.audioLengths, views, Modality.AUDIO);
+            Batch.Sequence vision = frames(m, indices, split.vision, split.visionLengths, views, Modality.VISION);
             return new Batch(m, indices, labelArray, labels, text, audio, vision);
         } catch (RuntimeException e) {
             m.close();
@@ -141,7 +142,7 @@ public final class BatchBuilder {
     }
 
     private Batch.Sequence textFeatures(NDManager m, int[] indices, SampleView[] views) {
-        int[] lengths = lengths(indices, split.textLengths, views, 't');
+        int[] lengths = lengths(indices, split.textLengths, views, Modality.TEXT);
         int len = max(lengths);
         int dim = split.textFeatures.dim();
         NDArray data = NativeArrays.floats(m, new Shape(indices.length, len, dim), buf -> {
@@ -158,7 +159,7 @@ public final class BatchBuilder {
     }
 
     private Batch.Sequence idSequence(NDManager m, int[] indices, SampleView[] views) {
-        int[] lengths = lengths(indices, split.textLengths, views, 't');
+        int[] lengths = lengths(indices, split.textLengths, views, Modality.TEXT);
         int len = max(lengths);
         NDArray data = NativeArrays.longs(m, new Shape(indices.length, len), ids -> {
             for (int k = 0; k < indices.length; k++) {
@@ -171,8 +172,8 @@ public final class BatchBuilder {
     }
 
     private Batch.Sequence frames(NDManager m, int[] indices, FrameStore src, int[] srcLengths,
-            SampleView[] views, char modality) {
-        int[] starts = modality == 'a' ? split.audioStart : split.visionStart;
+            SampleView[] views, Modality modality) {
+        int[] starts = modality == Modality.AUDIO ? split.audioStart : split.visionStart;
         int[] lengths = lengths(indices, srcLengths, views, modality);
         int len = max(lengths);
         int dim = src.dim();
@@ -182,21 +183,21 @@ public final class BatchBuilder {
                 if (views == null) {
                     src.copyFrames(indices[k], starts[indices[k]], lengths[k], buf);
                 } else {
-                    putFrames(buf, modality == 'a' ? views[k].audio : views[k].vision, lengths[k]);
+                    putFrames(buf, modality == Modality.AUDIO ? views[k].audio : views[k].vision, lengths[k]);
                 }
             }
         });
         return new Batch.Sequence(data, mask(m, lengths, len), last(m, lengths), lengths);
     }
 
-    private static int[] lengths(int[] indices, int[] src, SampleView[] views, char modality) {
+    private static int[] lengths(int[] indices, int[] src, SampleView[] views, Modality modality) {
         int[] out = new int[indices.length];
         for (int k = 0; k < indices.length; k++) {
             if (views == null) {
                 out[k] = src[indices[k]];
             } else {
-                out[k] = modality == 't' ? views[k].textLength
-                        : modality == 'a' ? views[k].audioLength : views[k].visionLength;
+                out[k] = modality == Modality.TEXT ? views[k].textLength
+                        : modality == Modality.AUDIO ? views[k].audioLength : views[k].visionLength;
             }
         }
         return out;

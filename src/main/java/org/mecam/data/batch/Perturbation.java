@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.mecam.config.ConfigException;
+import org.mecam.config.Modality;
 
 /**
  * One negative-information perturbation at a level p in [0, 1] (docs/METHOD.md, "Negative information at test time"). At p = 0
@@ -17,32 +18,32 @@ public record Perturbation(Kind kind, double level) {
     /** The perturbations of the robustness protocol. */
     public enum Kind {
         /** Replace round(p n) words by [UNK] / zero features ([CLS] and [SEP] kept). */
-        TEXT_DROP("text-drop", 't'),
+        TEXT_DROP("text-drop", Modality.TEXT),
         /** Permute round(p n) of the words among themselves. */
-        TEXT_SHUFFLE("text-shuffle", 't'),
+        TEXT_SHUFFLE("text-shuffle", Modality.TEXT),
         /** Zero round(p L) valid audio frames. */
-        AUDIO_DROP("audio-drop", 'a'),
+        AUDIO_DROP("audio-drop", Modality.AUDIO),
         /** Add Gaussian noise of std p (in units of each feature's std) to valid audio frames. */
-        AUDIO_NOISE("audio-noise", 'a'),
+        AUDIO_NOISE("audio-noise", Modality.AUDIO),
         /** Moving average of width 1 + round(10 p) over valid audio frames. */
-        AUDIO_BLUR("audio-blur", 'a'),
+        AUDIO_BLUR("audio-blur", Modality.AUDIO),
         /** Zero round(p L) valid vision frames. */
-        VISION_DROP("vision-drop", 'v'),
+        VISION_DROP("vision-drop", Modality.VISION),
         /** Gaussian noise on vision frames. */
-        VISION_NOISE("vision-noise", 'v'),
+        VISION_NOISE("vision-noise", Modality.VISION),
         /** Moving average over vision frames. */
-        VISION_BLUR("vision-blur", 'v'),
+        VISION_BLUR("vision-blur", Modality.VISION),
         /** With probability p, replace the text by that of a sample of opposite polarity. */
-        TEXT_CONFLICT("text-conflict", 't'),
+        TEXT_CONFLICT("text-conflict", Modality.TEXT),
         /** With probability p, replace the audio by that of a sample of opposite polarity. */
-        AUDIO_CONFLICT("audio-conflict", 'a'),
+        AUDIO_CONFLICT("audio-conflict", Modality.AUDIO),
         /** With probability p, replace the vision by that of a sample of opposite polarity. */
-        VISION_CONFLICT("vision-conflict", 'v');
+        VISION_CONFLICT("vision-conflict", Modality.VISION);
 
         private final String key;
-        private final char modality;
+        private final Modality modality;
 
-        Kind(String key, char modality) {
+        Kind(String key, Modality modality) {
             this.key = key;
             this.modality = modality;
         }
@@ -51,8 +52,8 @@ public record Perturbation(Kind kind, double level) {
             return key;
         }
 
-        /** @return 't', 'a' or 'v' */
-        public char modality() {
+        /** @return the modality the perturbation changes */
+        public Modality modality() {
             return modality;
         }
 

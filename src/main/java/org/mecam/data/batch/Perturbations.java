@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mecam.config.Modality;
 import org.mecam.data.FrameStore;
 import org.mecam.data.Split;
 
@@ -70,10 +71,10 @@ public final class Perturbations implements BatchBuilder.FrameTransform {
                     dropFrames(v.vision, v.visionLength, p.level(), rng);
                     break;
                 case AUDIO_NOISE:
-                    noise(v.audio, v.audioLength, p.level(), std(split, 'a'), rng);
+                    noise(v.audio, v.audioLength, p.level(), std(split, Modality.AUDIO), rng);
                     break;
                 case VISION_NOISE:
-                    noise(v.vision, v.visionLength, p.level(), std(split, 'v'), rng);
+                    noise(v.vision, v.visionLength, p.level(), std(split, Modality.VISION), rng);
                     break;
                 case AUDIO_BLUR:
                     blur(v.audio, v.audioLength, p.level());
@@ -207,7 +208,7 @@ public final class Perturbations implements BatchBuilder.FrameTransform {
         }
         int d = donors[rng.nextInt(donors.length)];
         switch (p.kind().modality()) {
-            case 't':
+            case TEXT:
                 v.textLength = split.textLengths[d];
                 if (v.textFeatures != null) {
                     v.textFeatures = split.textFeatures.frames(d, split.textStart[d], v.textLength);
@@ -216,7 +217,7 @@ public final class Perturbations implements BatchBuilder.FrameTransform {
                     v.textIds = Arrays.copyOfRange(split.textIds, d * split.textLen, (d + 1) * split.textLen);
                 }
                 break;
-            case 'a':
+            case AUDIO:
                 v.audioLength = split.audioLengths[d];
                 v.audio = split.audio.frames(d, split.audioStart[d], v.audioLength);
                 break;
@@ -241,11 +242,11 @@ public final class Perturbations implements BatchBuilder.FrameTransform {
     }
 
     /** Per-feature std over the valid frames of the split, computed once per split and modality. */
-    private synchronized double[] std(Split split, char modality) {
+    private synchronized double[] std(Split split, Modality modality) {
         return featureStd.computeIfAbsent(split.name + modality, k -> {
-            FrameStore store = modality == 'a' ? split.audio : split.vision;
-            int[] lengths = modality == 'a' ? split.audioLengths : split.visionLengths;
-            int[] starts = modality == 'a' ? split.audioStart : split.visionStart;
+            FrameStore store = modality == Modality.AUDIO ? split.audio : split.vision;
+            int[] lengths = modality == Modality.AUDIO ? split.audioLengths : split.visionLengths;
+            int[] starts = modality == Modality.AUDIO ? split.audioStart : split.visionStart;
             double[] sum = new double[store.dim()];
             double[] sq = new double[store.dim()];
             long count = 0;

@@ -103,7 +103,7 @@ public record RepresentationProbe(Map<Modality, float[][]> before, Map<Modality,
     }
 
     /** @return [frames][tokens] of weights [1, h, frames, tokens] */
-    private static float[][] meanOverHeads(NDArray weights) {
+    public static float[][] meanOverHeads(NDArray weights) {
         List<Long> s = java.util.Arrays.stream(weights.getShape().getShape()).boxed().toList();
         int heads = s.get(1).intValue();
         int frames = s.get(2).intValue();

@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,10 +47,11 @@ public final class ReuseCheck {
         Set<String> have = new TreeSet<>();
         if (Files.isRegularFile(file)) {
             try {
-                List<String> lines = Files.readAllLines(file);
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] f = line.split(",", 3);
-                    have.add(f[0] + " at " + f[1]);
+                org.mecam.data.io.Csv csv = RunFiles.robustness(dir);
+                int perturbation = csv.column("perturbation");
+                int level = csv.column("level");
+                for (int i = 0; i < csv.size(); i++) {
+                    have.add(csv.get(i, perturbation) + " at " + csv.get(i, level));
                 }
             } catch (IOException | RuntimeException e) {
                 throw new ConfigException(file + ": cannot read the robustness results of a finished run ("
