@@ -1,11 +1,7 @@
 package org.mecam.config;
 
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * A dataset format as the configuration sees it: the key users write ({@code dataset}), what it
@@ -43,28 +39,17 @@ public interface DatasetFormat {
      * @throws ConfigException naming the known keys when there is none
      */
     static DatasetFormat of(String key) {
-        for (DatasetFormat f : all()) {
-            if (f.key().equals(key)) {
-                return f;
-            }
-        }
-        throw new ConfigException("dataset: unknown value '" + key + "' (expected one of " + keys() + ")");
+        return Registries.of(all(), DatasetFormat::key, "dataset", key);
     }
 
     /** @return the known keys, comma separated */
     static String keys() {
-        return all().stream().map(DatasetFormat::key).collect(Collectors.joining(", "));
+        return Registries.keys(all(), DatasetFormat::key);
     }
 
     /** The formats found on the class path, loaded once. */
     final class Registry {
-        static final List<DatasetFormat> ALL;
-
-        static {
-            List<DatasetFormat> found = new ArrayList<>();
-            ServiceLoader.load(DatasetFormat.class, DatasetFormat.class.getClassLoader()).forEach(found::add);
-            ALL = Collections.unmodifiableList(found);
-        }
+        static final List<DatasetFormat> ALL = Registries.load(DatasetFormat.class);
 
         private Registry() {}
     }

@@ -1,10 +1,6 @@
 package org.mecam.config;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * A fusion variant as the configuration sees it: the key users write ({@code fusion}), what it
@@ -50,28 +46,17 @@ public interface FusionKind {
      * @throws ConfigException naming the known keys when there is none
      */
     static FusionKind of(String key) {
-        for (FusionKind k : all()) {
-            if (k.key().equals(key)) {
-                return k;
-            }
-        }
-        throw new ConfigException("fusion: unknown value '" + key + "' (expected one of " + keys() + ")");
+        return Registries.of(all(), FusionKind::key, "fusion", key);
     }
 
     /** @return the known keys, comma separated */
     static String keys() {
-        return all().stream().map(FusionKind::key).collect(Collectors.joining(", "));
+        return Registries.keys(all(), FusionKind::key);
     }
 
     /** The variants found on the class path, loaded once. */
     final class Registry {
-        static final List<FusionKind> ALL;
-
-        static {
-            List<FusionKind> found = new ArrayList<>();
-            ServiceLoader.load(FusionKind.class, FusionKind.class.getClassLoader()).forEach(found::add);
-            ALL = Collections.unmodifiableList(found);
-        }
+        static final List<FusionKind> ALL = Registries.load(FusionKind.class);
 
         private Registry() {}
     }

@@ -1,10 +1,6 @@
 package org.mecam.config;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * A learner as the configuration sees it: the key users write ({@code method}), what it is, and
@@ -44,28 +40,17 @@ public interface MethodKind {
      * @throws ConfigException naming the known keys when there is none
      */
     static MethodKind of(String key) {
-        for (MethodKind k : all()) {
-            if (k.key().equals(key)) {
-                return k;
-            }
-        }
-        throw new ConfigException("method: unknown value '" + key + "' (expected one of " + keys() + ")");
+        return Registries.of(all(), MethodKind::key, "method", key);
     }
 
     /** @return the known keys, comma separated */
     static String keys() {
-        return all().stream().map(MethodKind::key).collect(Collectors.joining(", "));
+        return Registries.keys(all(), MethodKind::key);
     }
 
     /** The methods found on the class path, loaded once. */
     final class Registry {
-        static final List<MethodKind> ALL;
-
-        static {
-            List<MethodKind> found = new ArrayList<>();
-            ServiceLoader.load(MethodKind.class, MethodKind.class.getClassLoader()).forEach(found::add);
-            ALL = Collections.unmodifiableList(found);
-        }
+        static final List<MethodKind> ALL = Registries.load(MethodKind.class);
 
         private Registry() {}
     }
