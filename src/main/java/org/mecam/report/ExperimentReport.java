@@ -54,15 +54,24 @@ public final class ExperimentReport {
 
     private final Map<String, GridSpec> specs = new LinkedHashMap<>();
 
+    private final Path root;
+
     private ExperimentReport(Path root) {
+        this.root = root;
         this.store = ResultStore.scan(root);
         this.tables = root.resolve("tables");
         this.figures = root.resolve("figures");
     }
 
-    /** Writes every table and figure; returns the files written. */
+    /**
+     * Writes every table and figure of the runs finished under {@code root} when the report's lock
+     * is taken; returns the files written.
+     */
     public static List<Path> write(Path root) throws IOException {
-        return of(root).writeAll();
+        of(root); // says so when there is no such directory
+        try (ReportLock ignored = ReportLock.acquire(root)) {
+            return new ExperimentReport(root).writeLocked();
+        }
     }
 
     /** @return the report of the finished runs under {@code root}, nothing written yet */
@@ -75,6 +84,12 @@ public final class ExperimentReport {
 
     /** Writes every table and figure under the root's {@code tables/} and {@code figures/}; returns the files. */
     public List<Path> writeAll() throws IOException {
+        try (ReportLock ignored = ReportLock.acquire(root)) {
+            return writeLocked();
+        }
+    }
+
+    private List<Path> writeLocked() throws IOException {
         written.clear();
         all();
         return List.copyOf(written);

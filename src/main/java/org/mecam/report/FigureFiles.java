@@ -45,8 +45,8 @@ public final class FigureFiles {
         String svgText = svg(panels, columns);
         Path png = dir.resolve(base + ".png");
         Path svg = dir.resolve(base + ".svg");
-        Path tmpPng = dir.resolve("." + base + ".png.partial");
-        Path tmpSvg = dir.resolve("." + base + ".svg.partial");
+        Path tmpPng = partial(dir, base + ".png");
+        Path tmpSvg = partial(dir, base + ".svg");
         try {
             if (!ImageIO.write(image, "png", tmpPng.toFile())) {
                 throw new IOException("no PNG writer");
@@ -64,6 +64,17 @@ public final class FigureFiles {
             throw e;
         }
         return List.of(png, svg);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong PARTS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * @return a staging name for {@code name} in {@code dir}, unique to this process and call, so
+     *     that two processes (or threads) writing the same report never share one; the file is moved
+     *     into place atomically, so a reader sees the old file or the new one, never half of one
+     */
+    static Path partial(Path dir, String name) {
+        return dir.resolve("." + name + "." + ProcessHandle.current().pid() + "-" + PARTS.incrementAndGet() + ".partial");
     }
 
     /**

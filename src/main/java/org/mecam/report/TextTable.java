@@ -118,9 +118,14 @@ public final class TextTable {
         List<Path> out = new ArrayList<>();
         for (String[] f : new String[][] {{".csv", csv()}, {".md", markdown()}, {".tex", latex()}}) {
             Path target = dir.resolve(base + f[0]);
-            Path tmp = dir.resolve("." + base + f[0] + ".partial");
-            Files.writeString(tmp, f[1], StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Path tmp = FigureFiles.partial(dir, base + f[0]);
+            try {
+                Files.writeString(tmp, f[1], StandardCharsets.UTF_8);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp); // a full disk, say: no half-written table is left behind
+                throw e;
+            }
             out.add(target);
         }
         return out;

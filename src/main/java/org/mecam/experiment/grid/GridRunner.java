@@ -35,6 +35,17 @@ public final class GridRunner {
 
     private GridRunner() {}
 
+    /**
+     * What a grid process does with one of its runs that another live process is running (a
+     * second grid on the same results root, a Slurm job, another user's command).
+     */
+    public enum Others {
+        /** wait until the other process finishes it (then count it as finished, or run it if it left none) */
+        WAIT,
+        /** leave it to the other process: neither run nor counted as failed */
+        LEAVE
+    }
+
     /** What a grid invocation did. */
     public record Summary(int total, int skipped, int ran, List<String> failures) {
 
@@ -50,7 +61,13 @@ public final class GridRunner {
      */
     public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingProgress listener)
             throws IOException, InterruptedException {
-        return run(grid, gridRef, root, workers, WorkerLauncher.localJvms(workerThreads(workers)), listener);
+        return run(grid, gridRef, root, workers, WorkerLauncher.localJvms(workerThreads(workers)), listener, Others.WAIT);
+    }
+
+    /** As {@link #run(Grid, String, Path, int, TrainingProgress)}, saying what to do with runs another process holds. */
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, TrainingProgress listener,
+            Others others) throws IOException, InterruptedException {
+        return run(grid, gridRef, root, workers, WorkerLauncher.localJvms(workerThreads(workers)), listener, others);
     }
 
     /**
@@ -61,6 +78,16 @@ public final class GridRunner {
      */
     public static Summary run(Grid grid, String gridRef, Path root, int workers, WorkerLauncher launcher,
             TrainingProgress listener) throws IOException, InterruptedException {
+        return run(grid, gridRef, root, workers, launcher, listener, Others.WAIT);
+    }
+
+    /**
+     * As {@link #run(Grid, String, Path, int, WorkerLauncher, TrainingProgress)}; runs that another
+     * process (not one of this grid's workers) holds are waited for or left to it, never counted
+     * as failed.
+     */
+    public static Summary run(Grid grid, String gridRef, Path root, int workers, WorkerLauncher launcher,
+            TrainingProgress listener, Others others) throws IOException, InterruptedException {
         List<Grid.RunSpec> runs = grid.expand();
         int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
         for (Grid.RunSpec r : runs) {
@@ -72,7 +99,7 @@ public final class GridRunner {
                 workers > 1 ? " in " + workers + " worker processes" : "");
         writeSpec(grid, gridRef, root);
         if (workers <= 1 || pending <= 1) {
-            return runShard(grid, root, 0, 1, listener);
+            return runIndices(grid, root, allIndices(grid), listener, false, others);
         }
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
@@ -144,6 +171,9 @@ public final class GridRunner {
                 // shutting down already: the hook is running
             }
         }
+        if (others == Others.WAIT) {
+            awaitOthers(grid, root, runs); // runs the workers skipped because another grid process holds them
+        }
         int done = (int) runs.stream().filter(r -> Files.isDirectory(r.dir(root, grid.name()))).count();
         return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
     }
@@ -166,11 +196,37 @@ public final class GridRunner {
         if (shard < 0 || shard >= Math.max(1, of)) {
             throw new ConfigException("grid " + grid.name() + ": no worker " + shard + " of " + of);
         }
+        return runIndices(grid, root, allIndices(grid), listener, of > 1, Others.WAIT);
+    }
+
+    /** @return what to say once when another live process holds a run this process waits for */
+    private static Runnable waiting(Grid grid, Grid.RunSpec spec) {
+        return () -> LOG.info("grid {}: {} / seed {} is being run by another live process: waiting for it (not run twice)",
+                grid.name(), spec.variant(), spec.seed());
+    }
+
+    private static List<Integer> allIndices(Grid grid) {
         List<Integer> indices = new ArrayList<>();
         for (int i = 0; i < grid.expand().size(); i++) {
             indices.add(i);
         }
-        return runIndices(grid, root, indices, listener, of > 1);
+        return indices;
+    }
+
+    /**
+     * Waits until no run of the grid without a directory is held by another live process (each
+     * worker of this grid has exited already: what is still held is another grid's).
+     */
+    private static void awaitOthers(Grid grid, Path root, List<Grid.RunSpec> runs) throws IOException {
+        for (Grid.RunSpec spec : runs) {
+            Path target = spec.dir(root, grid.name());
+            if (Files.isDirectory(target)) {
+                continue;
+            }
+            try (RunClaim claim = RunClaim.await(target, waiting(grid, spec))) {
+                // released: finished by its holder (a directory now) or left unfinished, as a worker left it
+            }
+        }
     }
 
     /**
@@ -178,56 +234,73 @@ public final class GridRunner {
      * here (what a Slurm array task does with its task id).
      */
     public static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener) {
-        return runIndices(grid, root, indices, listener, false);
+        return runIndices(grid, root, indices, listener, false, Others.WAIT);
     }
 
     /**
      * @param queue whether a run another process holds is someone else's share of the queue
-     *     (skipped) rather than a run this process was asked for (a failure)
+     *     (skipped: this is one of several workers) rather than a run this process was asked for
+     * @param others what to do with a run this process was asked for that another process holds
      */
     private static Summary runIndices(Grid grid, Path root, List<Integer> indices, TrainingProgress listener,
-            boolean queue) {
+            boolean queue, Others others) {
         List<Grid.RunSpec> runs = grid.expand();
         DataCache data = new DataCache();
         List<String> failures = new ArrayList<>();
-        int skipped = 0;
-        int ran = 0;
+        int[] counts = new int[2]; // skipped, ran
+        List<Integer> heldByOthers = new ArrayList<>();
         for (int i : indices) {
             if (i < 0 || i >= runs.size()) {
                 throw new ConfigException("grid " + grid.name() + ": no run " + i + " (it has " + runs.size() + ")");
             }
-            Grid.RunSpec spec = runs.get(i);
-            Path target = spec.dir(root, grid.name());
-            if (Files.isDirectory(target)) {
-                ReuseCheck.check(target, spec.config(), grid.options(spec));
-                skipped++;
-                continue;
-            }
-            Interruption.check();
-            try (RunClaim claim = RunClaim.tryClaim(target)) {
-                if (claim == null && queue) {
-                    continue; // another worker's
-                }
-                if (claim == null) {
-                    LOG.warn("grid {}: {} / seed {} is being run by another live process: not run twice", grid.name(),
-                            spec.variant(), spec.seed());
-                    failures.add(spec.variant() + " / seed " + spec.seed() + ": being run by another process");
-                    continue;
-                }
-                if (Files.isDirectory(target)) { // finished meanwhile by the process that held the claim
-                    skipped++;
-                    continue;
-                }
-                LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
-                        spec.variant(), spec.seed());
-                if (runOne(grid, spec, root, target, data, listener, failures)) {
-                    ran++;
-                }
-            } catch (IOException e) {
-                throw IoFailure.wrap("grid " + grid.name() + ": cannot claim " + target, e);
+            if (!attempt(grid, root, runs, i, false, data, listener, failures, counts) && !queue) {
+                heldByOthers.add(i); // a worker leaves it to its fellow workers; the parent waits for other grids'
             }
         }
-        return new Summary(runs.size(), skipped, ran, failures);
+        for (int i : heldByOthers) {
+            if (others == Others.LEAVE) {
+                LOG.info("grid {}: {} / seed {} is being run by another live process: left to it", grid.name(),
+                        runs.get(i).variant(), runs.get(i).seed());
+            } else {
+                attempt(grid, root, runs, i, true, data, listener, failures, counts);
+            }
+        }
+        return new Summary(runs.size(), counts[0], counts[1], failures);
+    }
+
+    /**
+     * Runs run {@code i} unless it is finished ({@code counts[0]}++) or, when not {@code wait},
+     * another live process holds it.
+     *
+     * @return false when another process holds it and this one did not wait
+     */
+    private static boolean attempt(Grid grid, Path root, List<Grid.RunSpec> runs, int i, boolean wait, DataCache data,
+            TrainingProgress listener, List<String> failures, int[] counts) {
+        Grid.RunSpec spec = runs.get(i);
+        Path target = spec.dir(root, grid.name());
+        if (Files.isDirectory(target)) {
+            ReuseCheck.check(target, spec.config(), grid.options(spec));
+            counts[0]++;
+            return true;
+        }
+        Interruption.check();
+        try (RunClaim claim = wait ? RunClaim.await(target, waiting(grid, spec)) : RunClaim.tryClaim(target)) {
+            if (claim == null) {
+                return false;
+            }
+            if (Files.isDirectory(target)) { // finished meanwhile by the process that held the claim
+                counts[0]++;
+                return true;
+            }
+            LOG.info("grid {}: run {}/{}: {} / {} / seed {}", grid.name(), i + 1, runs.size(), spec.dataset(),
+                    spec.variant(), spec.seed());
+            if (runOne(grid, spec, root, target, data, listener, failures)) {
+                counts[1]++;
+            }
+            return true;
+        } catch (IOException e) {
+            throw IoFailure.wrap("grid " + grid.name() + ": cannot claim " + target, e);
+        }
     }
 
     /**

@@ -12,8 +12,8 @@ import java.nio.file.StandardOpenOption;
  * One grid run claimed by this process while it runs it: an exclusive lock on the hidden file
  * {@code .seed-N.claim} next to the run's directory, which the operating system releases however
  * the process ends (SIGKILL included). A second grid process on the same results root (a grid
- * resumed while workers of the first were still alive, say) skips a claimed run instead of
- * running the same configuration at the same time.
+ * resumed while workers of the first were still alive, say) waits for a claimed run (or leaves it
+ * to its holder) instead of running the same configuration at the same time.
  */
 final class RunClaim implements AutoCloseable {
 
@@ -47,6 +47,34 @@ final class RunClaim implements AutoCloseable {
             return null;
         }
         return new RunClaim(channel, lock);
+    }
+
+    /** Milliseconds between attempts to claim a run that another process holds. */
+    static final long POLL_MILLIS = 500;
+
+    /**
+     * @param waiting called once when another live process holds the claim and this one waits
+     * @return the run's claim, once no other live process holds it (a run that process finished
+     *     has its directory by then)
+     * @throws org.mecam.engine.Interruption.InterruptedRunException when interrupted while waiting
+     */
+    static RunClaim await(Path runDir, Runnable waiting) throws IOException {
+        RunClaim claim = tryClaim(runDir);
+        if (claim != null) {
+            return claim;
+        }
+        waiting.run();
+        while (claim == null) {
+            org.mecam.engine.Interruption.check();
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.mecam.engine.Interruption.InterruptedRunException();
+            }
+            claim = tryClaim(runDir);
+        }
+        return claim;
     }
 
     @Override

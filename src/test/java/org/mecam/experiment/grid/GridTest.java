@@ -335,20 +335,44 @@ class GridTest {
         d.abandon();
     }
 
-    /** A run claimed by a live process (here: this one) is skipped, not started a second time. */
+    /**
+     * A run claimed by another live process (here: this test's thread) is never started a second
+     * time: the grid waits for it and counts it as finished when its holder finished it, runs it
+     * when its holder left it unfinished, and with {@code Others.LEAVE} leaves it; never a failure.
+     */
     @Test
-    void aClaimedRunIsNotRunTwice() throws Exception {
+    void aClaimedRunIsWaitedForNotRunTwice() throws Exception {
         TestSupport.start();
         Path root = tmp.resolve("claimed");
         Grid g = Grid.load("smoke");
         Path target = g.expand().get(0).dir(root, g.name());
-        try (RunClaim claim = RunClaim.tryClaim(target)) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            RunClaim claim = RunClaim.tryClaim(target);
             assertTrue(claim != null);
             assertEquals(null, RunClaim.tryClaim(target), "a second claim while the first is held");
-            GridRunner.Summary s = GridRunner.runIndices(g, root, List.of(0), null);
-            assertEquals(0, s.ran());
-            assertTrue(s.failures().get(0).contains("being run by another process"), s.failures().toString());
+            var waiting = pool.submit(() -> GridRunner.runIndices(g, root, List.of(0), null));
+            Thread.sleep(3 * RunClaim.POLL_MILLIS);
+            assertFalse(waiting.isDone(), "waits while the other process holds the run");
+            Files.createDirectories(target); // the holder finishes the run ...
+            claim.close(); // ... and releases it
+            GridRunner.Summary s = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of(0, 1, List.of()), List.of(s.ran(), s.skipped(), s.failures()), "finished by its holder");
+            Files.delete(target);
+
+            claim = RunClaim.tryClaim(target);
+            GridRunner.Summary left = GridRunner.run(g.scaled(0, 0, List.of(1111L)), "smoke", root, 1, null,
+                    GridRunner.Others.LEAVE);
+            assertTrue(left.succeeded(), "left to its holder, not a failure: " + left.failures());
             assertFalse(Files.exists(target));
+            waiting = pool.submit(() -> GridRunner.runIndices(g, root, List.of(0), null));
+            Thread.sleep(3 * RunClaim.POLL_MILLIS);
+            claim.close(); // the holder stops without finishing it: the waiting grid runs it
+            s = waiting.get(300, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of(1, List.of()), List.of(s.ran(), s.failures()));
+            assertTrue(Files.isDirectory(target));
+        } finally {
+            pool.shutdownNow();
         }
         try (RunClaim again = RunClaim.tryClaim(target)) {
             assertTrue(again != null, "released when closed");
