@@ -95,6 +95,10 @@ public final class GridRunner {
                 ReuseCheck.check(r.dir(root, grid.name()), r.config(), grid.options(r));
             }
         }
+        if (Math.min(workers, pending) > 1) {
+            WorkerMemory.check(grid, root, runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).toList(),
+                    Math.min(workers, pending));
+        }
         LOG.info("grid {}: {} runs, {} finished, {} to run{}", grid.name(), runs.size(), runs.size() - pending, pending,
                 workers > 1 ? " in " + workers + " worker processes" : "");
         writeSpec(grid, gridRef, root);
