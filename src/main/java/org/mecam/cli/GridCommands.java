@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
+import org.mecam.engine.LibtorchCheck;
 import org.mecam.experiment.grid.Grid;
 import org.mecam.experiment.grid.GridRunner;
 import org.mecam.experiment.grid.SlurmGrid;
@@ -122,6 +123,7 @@ final class GridCommands {
             if (launcher.equals("slurm")) {
                 return slurm(g, resources, out);
             }
+            LibtorchCheck.check(); // local runs start the engine: a libtorch that cannot load fails here, nothing written
             GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false));
             out.printf("grid %s: %d runs, %d already finished, %d run now%n", g.name(), s.total(), s.skipped(), s.ran());
             s.failures().forEach(f -> out.println("failed: " + f));
