@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mecam.config.ConfigException;
+import org.mecam.engine.LibtorchCheck;
 import org.mecam.experiment.grid.Grid;
 import org.mecam.experiment.grid.GridRunner;
 import org.mecam.experiment.grid.SlurmGrid;
@@ -46,19 +47,21 @@ final class GridCommands {
                         + " pending run, on the results root's shared filesystem")
         String launcher;
 
-        @Option(names = "--partition", paramLabel = "NAME", description = "slurm: sbatch --partition")
+        @Option(names = "--partition", paramLabel = "NAME", description = "slurm: sbatch --partition: a name (letters, digits, _ - .) or a comma-separated list")
         String partition;
 
-        @Option(names = "--time", paramLabel = "D-HH:MM:SS", description = "slurm: sbatch --time per task")
+        @Option(names = "--time", paramLabel = "D-HH:MM:SS", description = "slurm: sbatch --time per task: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM,"
+                + " D-HH:MM:SS or UNLIMITED")
         String time;
 
-        @Option(names = "--cpus-per-task", defaultValue = "0", paramLabel = "N", description = "slurm: sbatch --cpus-per-task")
+        @Option(names = "--cpus-per-task", defaultValue = "0", paramLabel = "N", description = "slurm: sbatch --cpus-per-task, >= 1 (0, the default: Slurm's)")
         int cpus;
 
-        @Option(names = "--mem", paramLabel = "SIZE", description = "slurm: sbatch --mem per task, e.g. 4G")
+        @Option(names = "--mem", paramLabel = "SIZE", description = "slurm: sbatch --mem per task: a whole number with K, M, G or T"
+                + " (none: MB), e.g. 4G")
         String mem;
 
-        @Option(names = "--gpus-per-task", defaultValue = "0", paramLabel = "N", description = "slurm: sbatch --gpus-per-task")
+        @Option(names = "--gpus-per-task", defaultValue = "0", paramLabel = "N", description = "slurm: sbatch --gpus-per-task, >= 1 (0, the default: none)")
         int gpus;
 
         @Option(names = "--sbatch-option", paramLabel = "OPTION", description = "slurm: one more sbatch option, e.g."
@@ -68,9 +71,13 @@ final class GridCommands {
         @Option(names = "--no-wait", description = "slurm: return once the array is submitted (run report later)")
         boolean noWait;
 
-        private int slurm(Grid g, java.io.PrintWriter out) throws Exception {
-            SlurmGrid.Submission sub = SlurmGrid.submit(g, grid, results,
-                    new SlurmGrid.Resources(partition, time, cpus, mem, gpus, sbatchOptions));
+        /** @return the Slurm options, checked (exit 2 naming the option before anything is written) */
+        SlurmGrid.Resources resources() {
+            return new SlurmGrid.Resources(partition, time, cpus, mem, gpus, sbatchOptions);
+        }
+
+        private int slurm(Grid g, SlurmGrid.Resources resources, java.io.PrintWriter out) throws Exception {
+            SlurmGrid.Submission sub = SlurmGrid.submit(g, grid, results, resources);
             if (sub.jobId() == null) {
                 out.printf("grid %s: nothing to submit (%d runs finished, %d claimed by live jobs)%n", g.name(),
                         sub.finished(), sub.claimed());
@@ -102,18 +109,21 @@ final class GridCommands {
 
         @Override
         public Integer call() throws Exception {
+            // every option is checked before the grid is loaded, a folder made or sbatch called
             if (workers < 1) {
                 throw new ConfigException("--workers must be at least 1, got " + workers);
             }
+            if (!launcher.equals("local") && !launcher.equals("slurm")) {
+                throw new ConfigException("--launcher: unknown value '" + launcher + "' (expected local or slurm)");
+            }
+            SlurmGrid.Resources resources = resources(); // checked with either launcher: a bad value is a mistake
             Grid g = Grid.load(grid);
             check(g);
             var out = spec.commandLine().getOut();
             if (launcher.equals("slurm")) {
-                return slurm(g, out);
+                return slurm(g, resources, out);
             }
-            if (!launcher.equals("local")) {
-                throw new ConfigException("--launcher: unknown value '" + launcher + "' (expected local or slurm)");
-            }
+            LibtorchCheck.check(); // local runs start the engine: a libtorch that cannot load fails here, nothing written
             GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false));
             out.printf("grid %s: %d runs, %d already finished, %d run now%n", g.name(), s.total(), s.skipped(), s.ran());
             s.failures().forEach(f -> out.println("failed: " + f));

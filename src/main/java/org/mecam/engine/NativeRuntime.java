@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mecam.config.ConfigException;
+import org.mecam.config.IoFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +88,8 @@ public final class NativeRuntime {
             String allocator = tuneAllocator();
             setenvIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
             String onednn = capOneDnn();
-            Engine engine = Engine.getEngine("PyTorch");
+            LibtorchCheck.check(); // a libtorch of the user's own: folder, version, JNI, CUDA runtime (exit 2)
+            Engine engine = load();
             info =
                     new Info(
                             engine.getEngineName(),
@@ -115,6 +118,43 @@ public final class NativeRuntime {
                             info.libtorch());
         }
         return info;
+    }
+
+    /**
+     * Loads the engine. A failure that {@link LibtorchCheck} did not foresee (a library that
+     * cannot be linked, DJL asking to download in offline mode) becomes one {@link ConfigException}
+     * line naming the libtorch and the fix; an I/O failure of the bundled libtorch's extraction (a
+     * full disk, a read-only cache) stays an I/O failure (exit 4).
+     */
+    private static Engine load() {
+        try {
+            return Engine.getEngine("PyTorch");
+        } catch (RuntimeException | LinkageError | AssertionError e) { // DJL asserts on a JNI it cannot find
+            if (e instanceof ConfigException || (bundledLibtorch() && IoFailure.is(e))) {
+                throw e;
+            }
+            String cause = rootMessage(e);
+            if (bundledLibtorch()) {
+                throw new ConfigException("the bundled libtorch " + LibtorchCheck.BUNDLED_VERSION + " could not be loaded"
+                        + " from DJL's cache " + cacheDir().resolve("pytorch") + ": " + cause + "; delete that folder so"
+                        + " that it is extracted again, or set DJL_CACHE_DIR to another folder", e);
+            }
+            String envFile = System.getenv("MECAM_TORCH");
+            throw new ConfigException("libtorch " + libtorch() + " could not be loaded: " + cause + "; rerun"
+                    + " scripts/torch-jni.sh for that torch" + (envFile != null ? " (it rewrites " + envFile + ")" : "")
+                    + ", or use --torch bundled", e);
+        }
+    }
+
+    /** @return the innermost cause's class and message, on one line */
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? "" : root.getMessage().replaceAll("\\s+", " ").strip();
+        String outer = t.getMessage() == null || root == t ? "" : t.getMessage().replaceAll("\\s+", " ").strip() + ": ";
+        return outer + root.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
     }
 
     /** Starts the engine with the default thread count (or the one already set). */

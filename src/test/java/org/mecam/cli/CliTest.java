@@ -160,4 +160,34 @@ class CliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("config.json"));
     }
+
+    /**
+     * Slurm options are checked before the grid's folder, spec or batch script is written and
+     * before sbatch is called, so this needs no Slurm: exit 2, one error line naming the option.
+     */
+    @Test
+    void badSlurmOptionsWriteNothingAndCallNoSbatch() {
+        String[][] cases = {
+            {"--time", "abc", "--time: 'abc' is not a Slurm time limit (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS"},
+            {"--time", "1:75", "--time: '1:75' has seconds 75"},
+            {"--mem", "lots", "--mem: 'lots' is not a Slurm memory size"},
+            {"--partition", "cpu gpu", "--partition: 'cpu gpu' is not a Slurm partition name"},
+            {"--cpus-per-task", "-1", "--cpus-per-task: -1 is not a count"},
+            {"--gpus-per-task", "-2", "--gpus-per-task: -2 is not a count"},
+            {"--sbatch-option", "account=lab", "--sbatch-option: 'account=lab' is not an sbatch option"},
+        };
+        for (String[] c : cases) {
+            for (String launcher : new String[] {"slurm", "local"}) {
+                Path results = tmp.resolve("results-" + launcher);
+                Result r = run("ablate", "--grid", "smoke", "--launcher", launcher, "--no-wait", c[0], c[1],
+                        "--results", results.toString());
+                assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
+                java.util.List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+                assertEquals(1, errors.size(), r.err());
+                assertTrue(errors.get(0).startsWith("error: " + c[2]), errors.get(0));
+                assertTrue(r.err().lines().count() <= 2, "one error line and at most one hint: " + r.err());
+                assertFalse(Files.exists(results), "bad Slurm options must write nothing: " + results);
+            }
+        }
+    }
 }

@@ -31,14 +31,28 @@ public final class SlurmGrid {
     /**
      * Resource requests and the sbatch options around them.
      *
-     * @param partition {@code --partition}, or null
-     * @param time {@code --time}, or null
-     * @param cpus {@code --cpus-per-task} (0: Slurm's default)
-     * @param mem {@code --mem}, or null
-     * @param gpus {@code --gpus-per-task} (0: none)
-     * @param extra further sbatch options, each as written on the command line
+     * Every value is checked when the record is made ({@link SlurmOptions}: Slurm's forms and
+     * ranges), so that a bad one fails with exit 2 before anything is written or submitted.
+     *
+     * @param partition {@code --partition} (a name or comma-separated names), or null
+     * @param time {@code --time} (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, UNLIMITED), or null
+     * @param cpus {@code --cpus-per-task} (0: not given, Slurm's default; else at least 1)
+     * @param mem {@code --mem} (a whole number >= 1 with an optional K, M, G or T; MB without), or null
+     * @param gpus {@code --gpus-per-task} (0: not given, none; else at least 1)
+     * @param extra further sbatch options, each as written on the command line (one line each, starting with '-')
+     * @throws ConfigException naming the option, the value and the accepted form
      */
     public record Resources(String partition, String time, int cpus, String mem, int gpus, List<String> extra) {
+
+        public Resources {
+            SlurmOptions.partition(partition);
+            SlurmOptions.time(time);
+            SlurmOptions.count("--cpus-per-task", cpus);
+            SlurmOptions.mem(mem);
+            SlurmOptions.count("--gpus-per-task", gpus);
+            extra = extra == null ? List.of() : List.copyOf(extra);
+            extra.forEach(SlurmOptions::sbatchOption);
+        }
 
         List<String> directives() {
             List<String> out = new ArrayList<>();
