@@ -39,6 +39,12 @@ final class GridCommands {
                 description = "worker processes sharing the runs (default: ${DEFAULT-VALUE})")
         int workers;
 
+        @Option(names = "--others", defaultValue = "wait", paramLabel = "wait|leave",
+                description = "a run of this grid that another live process is running (a second grid on the same"
+                        + " results root, a Slurm job): wait for it (default) or leave it to that process; never"
+                        + " run twice, never counted as failed")
+        String others;
+
         @Option(names = "--no-report", description = "do not write tables and figures afterwards")
         boolean noReport;
 
@@ -113,6 +119,9 @@ final class GridCommands {
             if (workers < 1) {
                 throw new ConfigException("--workers must be at least 1, got " + workers);
             }
+            if (!others.equals("wait") && !others.equals("leave")) {
+                throw new ConfigException("--others: unknown value '" + others + "' (expected wait or leave)");
+            }
             if (!launcher.equals("local") && !launcher.equals("slurm")) {
                 throw new ConfigException("--launcher: unknown value '" + launcher + "' (expected local or slurm)");
             }
@@ -124,7 +133,8 @@ final class GridCommands {
                 return slurm(g, resources, out);
             }
             LibtorchCheck.check(); // local runs start the engine: a libtorch that cannot load fails here, nothing written
-            GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false));
+            GridRunner.Summary s = GridRunner.run(g, grid, results, workers, new ProgressListener(System.err, false),
+                    others.equals("leave") ? GridRunner.Others.LEAVE : GridRunner.Others.WAIT);
             out.printf("grid %s: %d runs, %d already finished, %d run now%n", g.name(), s.total(), s.skipped(), s.ran());
             s.failures().forEach(f -> out.println("failed: " + f));
             if (!noReport) {

@@ -106,12 +106,16 @@ final class WorkerMemory {
         if (workers <= 1 || pending.isEmpty() || Double.isNaN(available)) {
             return;
         }
-        double each = perWorkerMb(grid, root, pending);
+        check(grid.name(), perWorkerMb(grid, root, pending), available, workers);
+    }
+
+    /** The check of {@link #check(Grid, Path, List, int)} on given numbers (MiB). */
+    static void check(String gridName, double each, double available, int workers) {
         int fit = (int) Math.floor(USABLE * available / each);
         if (workers > Math.max(1, fit)) {
             throw new ConfigException(String.format(Locale.ROOT, "--workers %d: grid %s needs about %.0f MiB per worker"
                     + " and %.0f MiB are available (MemAvailable): at most %d fit; use --workers %d (or set"
-                    + " MECAM_WORKER_MB if the estimate is wrong)", workers, grid.name(), each, available,
+                    + " MECAM_WORKER_MB if the estimate is wrong)", workers, gridName, each, available,
                     Math.max(1, fit), Math.max(1, fit)));
         }
     }
