@@ -25,6 +25,15 @@ public interface MethodKind {
         return false;
     }
 
+    /**
+     * @return resident memory of one run per MiB of the dataset's float arrays (the dataset, its
+     *     batches or pooled copies, the model), which sizes grid workers (calibrated in
+     *     docs/bench/load-2core.json and the shipped runs' {@code rss_mb})
+     */
+    default double residentPerDataMb() {
+        return 4.5;
+    }
+
     /** @return what in {@code c} does not suit this method, one message each (empty when it does) */
     default List<String> check(RunConfig c) {
         return List.of();

@@ -1,13 +1,8 @@
 package org.mecam.notebook;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.awt.Color;
@@ -16,7 +11,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -31,14 +25,13 @@ import org.mecam.experiment.protocol.RepresentationProbe;
 import org.mecam.experiment.run.TrainedRun;
 import org.mecam.model.ContrastTargets;
 import org.mecam.model.MecamModel;
-import org.mecam.model.Ops;
 import org.mecam.objective.ActiveObjective;
 import org.mecam.objective.LossTerm;
 import org.mecam.objective.Objective;
 import org.mecam.objective.Stage;
 import org.mecam.report.ExperimentCharts;
 import org.mecam.report.TextTable;
-import org.mecam.train.Gradients;
+import org.mecam.train.EpochDiagnostics;
 
 /**
  * The method explained by running it (notebook 07): a freshly initialised model of a
@@ -121,12 +114,11 @@ public final class ModelTour implements AutoCloseable {
 
     /**
      * One training batch through the model and the objective (dropout off; a previous batch
-     * fills the entropy term's memory first): each stage-1 term's value, its signed weight, and the
-     * L2 norm of the gradient the weighted term puts on each encoder.
+     * fills the entropy term's memory first, as the per-epoch diagnostics do): each stage-1 term's
+     * value, its signed weight, and the L2 norm of the gradient the weighted term puts on each encoder.
      */
     public TextTable losses() {
         MecamModel model = run.model();
-        NDManager manager = run.manager();
         List<Parameter> all = new ArrayList<>();
         model.getParameters().forEach(p -> {
             if (p.getValue().getArray().hasGradient()) {
@@ -138,29 +130,16 @@ public final class ModelTour implements AutoCloseable {
             headers.add("gradient on " + m.label());
         }
         TextTable t = new TextTable("Loss terms on one batch of " + size + " training samples", headers);
-        try (ActiveObjective objective = Objective.standard().bind(model, config.training(), manager)) {
-            try (NoGrad ignored = NoGrad.enter(); Batch first = train.build(manager, range(0, size))) {
-                objective.compute(Stage.MAIN, ps, first, model.forward(ps, first, false), false);
-            }
-            try (Batch batch = train.build(manager, range(size, size));
-                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                ActiveObjective.Computed c = objective.compute(Stage.MAIN, ps, batch, model.forward(ps, batch, false),
-                        false);
-                for (Map.Entry<LossTerm, LossTerm.Value> e : c.values().entrySet()) {
-                    double w = objective.signedWeight(e.getKey());
-                    NDArray v = e.getValue().value();
-                    NDArray weighted = w == 1 ? v : v.mul(Ops.scalar(v, w));
-                    Gradients.zero(all);
-                    JniUtils.backward((PtNDArray) weighted, (PtNDArray) weighted.onesLike(), true, false);
-                    List<String> cells = new ArrayList<>(List.of(e.getKey().name(), num(w), num(v.getFloat()),
-                            num(weighted.getFloat())));
-                    for (Modality m : Modality.values()) {
-                        List<Parameter> encoder = model.encoderParameters(m);
-                        cells.add(encoder.isEmpty() ? "" : num(Gradients.norm(encoder, manager)));
-                    }
-                    t.add(cells, null);
+        try (ActiveObjective objective = Objective.standard().bind(model, config.training(), run.manager())) {
+            for (EpochDiagnostics.TermGradient g : EpochDiagnostics.termGradients(model, ps, train, run.manager(), size,
+                    objective, all)) {
+                List<String> cells = new ArrayList<>(List.of(g.term().name(), num(g.signedWeight()), num(g.value()),
+                        num(g.signedWeight() * g.value())));
+                for (Modality m : Modality.values()) {
+                    Double norm = g.norms().get(m);
+                    cells.add(norm == null ? "" : num(norm));
                 }
-                Gradients.zero(all);
+                t.add(cells, null);
             }
         }
         return t.note("weighted: sign x weight x value, as the term enters the stage-1 loss; gradient: L2 norm over the "

@@ -92,11 +92,35 @@ public final class EpochDiagnostics {
     }
 
     /**
+     * One stage-1 term on a fixed training batch, as it enters the loss.
+     *
+     * @param term the term
+     * @param signedWeight what it is multiplied by in the loss
+     * @param value its value on the batch (unweighted)
+     * @param norms the L2 norm of the weighted term's gradient over each encoder's trainable parameters
+     */
+    public record TermGradient(LossTerm term, double signedWeight, double value, Map<Modality, Double> norms) {}
+
+    /**
      * Measures the gradient norms of each weighted stage-1 term on each encoder into {@code out}.
      *
      * @param all every trainable parameter (zeroed before each backward pass)
      */
     static void gradients(Map<String, Double> out, MecamModel model, ParameterStore ps, BatchBuilder train,
+            NDManager manager, int batchSize, ActiveObjective objective, List<Parameter> all) {
+        for (TermGradient t : termGradients(model, ps, train, manager, batchSize, objective, all)) {
+            t.norms().forEach((m, norm) -> out.put(gradColumn(t.term().name(), m), norm));
+        }
+    }
+
+    /**
+     * Each weighted stage-1 term back-propagated alone on the second of two fixed training batches
+     * (the first {@code batchSize} samples only fill a fresh entropy memory), without dropout.
+     *
+     * @param all every trainable parameter (zeroed before each backward pass and after the last)
+     * @return the terms that gave a value, in order; empty without encoders or with fewer than 2 samples
+     */
+    public static List<TermGradient> termGradients(MecamModel model, ParameterStore ps, BatchBuilder train,
             NDManager manager, int batchSize, ActiveObjective objective, List<Parameter> all) {
         Map<Modality, List<Parameter>> encoders = new LinkedHashMap<>();
         for (Modality m : Modality.values()) {
@@ -108,8 +132,9 @@ public final class EpochDiagnostics {
         }
         int n = train.split().size();
         int size = Math.min(batchSize, n);
+        List<TermGradient> out = new ArrayList<>();
         if (encoders.isEmpty() || size < 2) {
-            return;
+            return out;
         }
         boolean second = n >= 2 * size;
         Map<LossTerm, LossTerm.State> states = objective.freshStates();
@@ -131,15 +156,18 @@ public final class EpochDiagnostics {
                     NDArray value = t.getValue().value();
                     NDArray target = w == 1 ? value : value.mul(Ops.scalar(value, w));
                     JniUtils.backward((PtNDArray) target, (PtNDArray) target.onesLike(), true, false);
+                    Map<Modality, Double> norms = new LinkedHashMap<>();
                     for (Map.Entry<Modality, List<Parameter>> e : encoders.entrySet()) {
-                        out.put(gradColumn(t.getKey().name(), e.getKey()), Gradients.norm(e.getValue(), manager));
+                        norms.put(e.getKey(), Gradients.norm(e.getValue(), manager));
                     }
+                    out.add(new TermGradient(t.getKey(), w, value.getFloat(), norms));
                 }
                 Gradients.zero(all);
             }
         } finally {
             states.values().forEach(LossTerm.State::close);
         }
+        return out;
     }
 
     /**

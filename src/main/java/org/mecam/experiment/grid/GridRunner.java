@@ -89,16 +89,16 @@ public final class GridRunner {
     public static Summary run(Grid grid, String gridRef, Path root, int workers, WorkerLauncher launcher,
             TrainingProgress listener, Others others) throws IOException, InterruptedException {
         List<Grid.RunSpec> runs = grid.expand();
-        int pending = (int) runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).count();
+        List<Grid.RunSpec> pendingRuns = new ArrayList<>();
         for (Grid.RunSpec r : runs) {
             if (Files.isDirectory(r.dir(root, grid.name()))) {
                 ReuseCheck.check(r.dir(root, grid.name()), r.config(), grid.options(r));
+            } else {
+                pendingRuns.add(r);
             }
         }
-        if (Math.min(workers, pending) > 1) {
-            WorkerMemory.check(grid, root, runs.stream().filter(r -> !Files.isDirectory(r.dir(root, grid.name()))).toList(),
-                    Math.min(workers, pending));
-        }
+        int pending = pendingRuns.size();
+        WorkerMemory.check(grid, root, pendingRuns, Math.min(workers, pending));
         LOG.info("grid {}: {} runs, {} finished, {} to run{}", grid.name(), runs.size(), runs.size() - pending, pending,
                 workers > 1 ? " in " + workers + " worker processes" : "");
         writeSpec(grid, gridRef, root);
@@ -113,8 +113,8 @@ public final class GridRunner {
             int worker = w;
             // copied rather than inherited, so that a notebook cell shows the workers' progress; a
             // worker's "error:" line is kept, to be said once by this process
-            pumps.add(pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out", null));
-            pumps.add(pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err", line -> errors[worker] = line));
+            pumps.add(WorkerLauncher.pump(p.getInputStream(), System.out, "grid-worker-" + w + "-out", null));
+            pumps.add(WorkerLauncher.pump(p.getErrorStream(), System.err, "grid-worker-" + w + "-err", line -> errors[worker] = line));
             processes.add(p);
         }
         List<String> failures = new ArrayList<>();
@@ -176,7 +176,7 @@ public final class GridRunner {
             }
         }
         if (others == Others.WAIT) {
-            awaitOthers(grid, root, runs); // runs the workers skipped because another grid process holds them
+            failures.addAll(awaitOthers(grid, root, runs, listener));
         }
         int done = (int) runs.stream().filter(r -> Files.isDirectory(r.dir(root, grid.name()))).count();
         return new Summary(runs.size(), runs.size() - pending, done - (runs.size() - pending), failures);
@@ -218,19 +218,33 @@ public final class GridRunner {
     }
 
     /**
-     * Waits until no run of the grid without a directory is held by another live process (each
-     * worker of this grid has exited already: what is still held is another grid's).
+     * After this grid's workers exited: waits for each run without a directory that another live
+     * process (another grid) holds, and runs it here if its holder stopped without finishing it.
+     * Runs no one holds are left as the workers left them (a run that failed in a worker is not
+     * tried twice).
+     *
+     * @return the failures of the runs run here
      */
-    private static void awaitOthers(Grid grid, Path root, List<Grid.RunSpec> runs) throws IOException {
-        for (Grid.RunSpec spec : runs) {
-            Path target = spec.dir(root, grid.name());
+    private static List<String> awaitOthers(Grid grid, Path root, List<Grid.RunSpec> runs, TrainingProgress listener)
+            throws IOException {
+        List<Integer> held = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Path target = runs.get(i).dir(root, grid.name());
             if (Files.isDirectory(target)) {
                 continue;
             }
-            try (RunClaim claim = RunClaim.await(target, waiting(grid, spec))) {
-                // released: finished by its holder (a directory now) or left unfinished, as a worker left it
+            try (RunClaim claim = RunClaim.tryClaim(target)) {
+                if (claim == null) {
+                    held.add(i);
+                }
             }
         }
+        List<String> failures = new ArrayList<>();
+        DataCache data = new DataCache();
+        for (int i : held) {
+            attempt(grid, root, runs, i, true, data, listener, failures, new int[2]);
+        }
+        return failures;
     }
 
     /**
@@ -352,28 +366,6 @@ public final class GridRunner {
             failures.add(spec.variant() + " / seed " + spec.seed() + ": " + e);
             return false;
         }
-    }
-
-    /** Copies a worker's output line by line; its "error: " lines go to {@code errors} instead, when given. */
-    private static Thread pump(java.io.InputStream from, java.io.PrintStream to, String name,
-            java.util.function.Consumer<String> errors) {
-        Thread t = new Thread(() -> {
-            try (java.io.BufferedReader r = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (errors != null && line.startsWith("error: ")) {
-                        errors.accept(line);
-                    } else {
-                        to.println(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the worker is gone; its exit code tells
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     /** Records the grid's specification next to its runs, for reports ({@link GridSpecFile}). */

@@ -33,4 +33,26 @@ public interface WorkerLauncher {
             return pb.start();
         };
     }
+
+    /** Copies a worker's output line by line; its "error: " lines go to {@code errors} instead, when given. */
+    static Thread pump(java.io.InputStream from, java.io.PrintStream to, String name,
+            java.util.function.Consumer<String> errors) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (errors != null && line.startsWith("error: ")) {
+                        errors.accept(line);
+                    } else {
+                        to.println(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the worker is gone; its exit code tells
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
 }

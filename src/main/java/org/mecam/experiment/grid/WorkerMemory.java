@@ -25,10 +25,6 @@ final class WorkerMemory {
 
     /** The JVM, libtorch and the kit, without data (MiB). */
     static final double BASE_MB = 600;
-    /** Resident memory per MiB of float data: the dataset, its batches, the model's activations. */
-    static final double PER_DATA_MB = 4.5;
-    /** The same for Tribuo's random forest (its trees and copies of the pooled features). */
-    static final double PER_DATA_MB_FOREST = 18;
     /** Of MemAvailable, what workers may take (the rest: the grid process, the page cache). */
     static final double USABLE = 0.9;
 
@@ -36,8 +32,7 @@ final class WorkerMemory {
 
     /** @return the estimated resident memory of one run of {@code c} (MiB) */
     static double estimateMb(RunConfig c) {
-        double k = c.method.equals("tribuo-forest") ? PER_DATA_MB_FOREST : PER_DATA_MB;
-        return BASE_MB + k * dataMb(c);
+        return BASE_MB + c.methodKind().residentPerDataMb() * dataMb(c);
     }
 
     /** @return the size of the configuration's data as float arrays (MiB), or the file's size for real data */
@@ -102,8 +97,11 @@ final class WorkerMemory {
      *     number of workers that fit, when {@code workers} (more than one) do not fit
      */
     static void check(Grid grid, Path root, List<Grid.RunSpec> pending, int workers) {
+        if (workers <= 1 || pending.isEmpty()) {
+            return;
+        }
         double available = availableMb();
-        if (workers <= 1 || pending.isEmpty() || Double.isNaN(available)) {
+        if (Double.isNaN(available)) {
             return;
         }
         check(grid.name(), perWorkerMb(grid, root, pending), available, workers);

@@ -317,6 +317,35 @@ class GridTest {
         assertEquals(8, ResultStore.scan(root).runs().size(), "the two workers ran every run once");
     }
 
+    /**
+     * A grid with workers waits, once its workers exited, for the runs another grid holds, and
+     * runs one here when its holder stopped without finishing it; a run no one holds that the
+     * workers left (here: workers that do nothing) is not tried again.
+     */
+    @Test
+    void aGridWithWorkersRunsWhatAnotherGridLeftUnfinished() throws Exception {
+        TestSupport.start();
+        Path root = tmp.resolve("others");
+        Grid g = Grid.load("smoke").scaled(1, 0, List.of(1111L));
+        Path held = g.expand().get(0).dir(root, g.name());
+        WorkerLauncher idle = (ref, dir, shard, of) -> new ProcessBuilder("true").start();
+        RunClaim claim = RunClaim.tryClaim(held);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var grid = pool.submit(() -> GridRunner.run(g, "smoke", root, 2, idle, null, GridRunner.Others.WAIT));
+            Thread.sleep(3 * RunClaim.POLL_MILLIS);
+            assertFalse(grid.isDone(), "waits for the run the other grid holds");
+            claim.close(); // the other grid stops without finishing it
+            GridRunner.Summary s = grid.get(300, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(s.succeeded(), s.failures().toString());
+            assertEquals(1, s.ran(), "the released run, here");
+            assertTrue(Files.isDirectory(held));
+            assertFalse(Files.exists(g.expand().get(1).dir(root, g.name())), "a run the workers left is not retried");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void stagingLeftByDeadProcessesIsRemovedByTheNextRun() throws Exception {
         Path root = tmp.resolve("staging-root");
