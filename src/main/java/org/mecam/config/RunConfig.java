@@ -36,7 +36,8 @@ public final class RunConfig {
     @Doc(value = "the dataset format, one of the registered ones (DatasetFormat): synthetic, mmsa or mult", group = "data")
     public String dataset = "synthetic";
 
-    @Doc(value = "synthetic shapes: mosi, mosi-unaligned or tiny", group = "data")
+    @Doc(value = "synthetic shapes: mosi, mosi-unaligned, tiny, or complementary (the benchmark whose modalities"
+            + " complement each other; METHOD.md, Data)", group = "data")
     public Preset preset = Preset.MOSI;
 
     @Doc(value = "dataset file (mmsa: aligned_50.pkl/unaligned_50.pkl, mult: *_data_noalign.pkl)", group = "data")
@@ -48,7 +49,7 @@ public final class RunConfig {
     @Doc(value = "WordPiece vocab.txt: with --dataset mult, tokenises the CSV text for BERT mode", group = "data")
     public String vocab = "";
 
-    @Doc(value = "seed of the synthetic data (fixed across model seeds)", group = "data")
+    @Doc(value = "seed of the synthetic data (fixed across model seeds unless a grid sets seed_draws_data)", group = "data")
     public long dataSeed = 7;
 
     @Doc(value = "synthetic training samples; 0 = preset default", group = "data")
@@ -62,6 +63,15 @@ public final class RunConfig {
 
     @Doc(value = "fraction of synthetic samples that carry negative information", group = "data")
     public double negativeFraction = 0.3;
+
+    @Doc(value = "preset complementary: the share of negative samples whose negative information is undetectable"
+            + " inside its modality (a conflicting modality); the rest is detectable (noise bursts, garbled tokens)",
+            group = "data")
+    public double undetectableShare = 0.5;
+
+    @Doc(value = "the oracle: zero the modality each sample's recorded negative information hits, in every split"
+            + " (training and test; synthetic data only), so that the model never sees it", group = "data")
+    public boolean maskNegative = false;
 
     @Doc(value = "use at most this many samples of each split (0 = all); for smoke runs", group = "data")
     public int datasetLimit = 0;
@@ -306,6 +316,9 @@ public final class RunConfig {
         }
         if (!(negativeFraction >= 0 && negativeFraction <= 1)) {
             errors.add("negativeFraction: must be in [0, 1], got " + negativeFraction);
+        }
+        if (!(undetectableShare >= 0 && undetectableShare <= 1)) {
+            errors.add("undetectableShare: must be in [0, 1], got " + undetectableShare);
         }
         requireFraction(errors, "dropoutText", dropoutText);
         requireFraction(errors, "dropoutAudio", dropoutAudio);

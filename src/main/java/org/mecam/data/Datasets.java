@@ -17,6 +17,9 @@ public final class Datasets {
     public static MultimodalDataset load(RunConfig c) {
         MultimodalDataset data = DatasetSource.of(c.dataset).load(c);
         data = data.limit(c.datasetLimit);
+        if (c.maskNegative) {
+            data = NegativeMask.apply(data);
+        }
         checkFits(c, data);
         for (String note : data.notes()) {
             // also in each run's config.json (provenance.datasetNotes) and in `data inspect`

@@ -145,6 +145,15 @@ public final class ExperimentReport {
         return NegativeInfoTable.of(store, spec(grid), dataset);
     }
 
+    /**
+     * @return the headroom between the lower bound and the oracle and each variant's share of it,
+     *     by test subset (docs/METHOD.md, "Bounds"), or null for a grid without an oracle variant
+     */
+    public TextTable boundsTable(String grid, String dataset) throws IOException {
+        BoundsReport b = BoundsReport.of(store, spec(grid), dataset);
+        return b == null ? null : b.table();
+    }
+
     /** @return the training-curve panels of the reference variant, averaged over its seeds; empty without runs */
     public List<XYChart> trainingCurves(String grid, String dataset) throws IOException {
         GridSpec spec = spec(grid);
@@ -241,6 +250,10 @@ public final class ExperimentReport {
                 TextTable negativeInfo = NegativeInfoTable.of(store, spec, dataset);
                 if (negativeInfo != null) {
                     written.addAll(negativeInfo.write(tables, base + "-negative-info"));
+                }
+                BoundsReport bounds = BoundsReport.of(store, spec, dataset);
+                if (bounds != null) {
+                    written.addAll(bounds.write(tables, base));
                 }
                 runFigures(spec, dataset, base);
             }

@@ -17,20 +17,23 @@ final class NegativeInfoTable {
 
     /** The subsets written by {@link NegativeSubsets}, in table order. */
     static final List<String> SUBSETS = List.of("clean", "affected", "conflict", "noise", "drop", "shuffle");
+    /** The subsets of the complementary preset, which has no dropped frames or shuffled words but garbled tokens. */
+    static final List<String> COMPLEMENTARY_SUBSETS = List.of("clean", "affected", "conflict", "noise", "garble");
 
     private NegativeInfoTable() {}
 
     /** @return the table of a grid on a dataset, or null when its runs have no negative-information flags */
     static TextTable of(ResultStore store, GridSpec spec, String dataset) {
+        List<String> subsets = subsets(store, spec.name(), List.of(dataset));
         List<String> headers = new ArrayList<>(List.of("variant"));
-        SUBSETS.forEach(g -> headers.add("MAE " + g));
+        subsets.forEach(g -> headers.add("MAE " + g));
         SUBSETS.subList(0, 2).forEach(g -> headers.add("Acc-2 " + g));
         TextTable table = new TextTable("Test metrics by negative information, " + spec.name() + " on " + dataset
                 + " (mean ± std over seeds)", headers);
         boolean any = false;
         for (String v : spec.variants()) {
             List<String> cells = new ArrayList<>(List.of(v));
-            for (String g : SUBSETS) {
+            for (String g : subsets) {
                 cells.add(ExperimentReport.meanStd(array(values(store, spec, dataset, v, g, "mae"))));
             }
             for (String g : SUBSETS.subList(0, 2)) {
@@ -44,6 +47,13 @@ final class NegativeInfoTable {
         }
         table.note("clean: test samples without negative information; affected: with any; then by kind.");
         return table;
+    }
+
+    /** @return the subsets of the data a grid's datasets were drawn from: the complementary preset's, or the others' */
+    static List<String> subsets(ResultStore store, String grid, java.util.Collection<String> datasets) {
+        boolean complementary = store.runs().stream().anyMatch(r -> r.grid().equals(grid) && datasets.contains(r.dataset())
+                && r.config().has("preset") && r.config().get("preset").getAsString().equals("complementary"));
+        return complementary ? COMPLEMENTARY_SUBSETS : SUBSETS;
     }
 
     /** @return a metric on one subset of the test samples, by seed, for a variant of a grid on a dataset */

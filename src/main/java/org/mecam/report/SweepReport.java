@@ -150,7 +150,8 @@ final class SweepReport {
     /** @return per variant and setting: MAE on clean and on each kind of negative test sample */
     TextTable subsets() {
         List<String> headers = new ArrayList<>(List.of("variant", axis.key(), "seeds"));
-        for (String s : NegativeInfoTable.SUBSETS) {
+        List<String> kinds = NegativeInfoTable.subsets(store, spec.name(), axis.datasets().values());
+        for (String s : kinds) {
             headers.add("MAE " + s);
         }
         headers.add("Δ MAE affected (p, pairs)");
@@ -167,7 +168,7 @@ final class SweepReport {
                 }
                 List<String> cells = new ArrayList<>(List.of(variant, number(x.getKey()),
                         Integer.toString(metric(x.getValue(), variant, "mae").size())));
-                for (String s : NegativeInfoTable.SUBSETS) {
+                for (String s : kinds) {
                     cells.add(ci(subset(x.getValue(), variant, s, "mae").values()));
                 }
                 cells.add(difference(x.getValue(), variant, "mae", "affected"));
@@ -175,7 +176,8 @@ final class SweepReport {
             }
         }
         t.note("clean: test samples without negative information; affected: with any; then by kind (conflict: one "
-                + "modality expresses the opposite sentiment; noise / drop: audio or vision frames; shuffle: word order). "
+                + "modality expresses the opposite sentiment; noise / drop: audio or vision frames; shuffle: word order"
+                + (kinds.contains("garble") ? "; garble: off-distribution tokens). " : "). ")
                 + "Empty: no such test samples (fraction 0).");
         return t;
     }

@@ -194,7 +194,7 @@ public final class SyntheticGenerator {
     }
 
     /** Five annotators' integer scores around the latent sentiment, averaged (steps of 0.2). */
-    private static float annotatorMean(SplittableRandom rng, double latent) {
+    static float annotatorMean(SplittableRandom rng, double latent) {
         int sum = 0;
         for (int k = 0; k < 5; k++) {
             sum += (int) Math.max(-3, Math.min(3, Math.rint(latent + 0.5 * rng.nextGaussian())));
@@ -342,7 +342,7 @@ public final class SyntheticGenerator {
         }
     }
 
-    private static double[] unit(SplittableRandom rng, int dim) {
+    static double[] unit(SplittableRandom rng, int dim) {
         double[] v = new double[dim];
         double norm = 0;
         for (int d = 0; d < dim; d++) {
@@ -356,7 +356,7 @@ public final class SyntheticGenerator {
         return v;
     }
 
-    private static long mix(long seed, int split, int index) {
+    static long mix(long seed, int split, int index) {
         long z = seed * 0x9E3779B97F4A7C15L + split * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

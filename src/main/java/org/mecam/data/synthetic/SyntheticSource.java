@@ -1,5 +1,6 @@
 package org.mecam.data.synthetic;
 
+import org.mecam.config.Preset;
 import org.mecam.config.RunConfig;
 import org.mecam.data.DatasetSource;
 import org.mecam.data.MultimodalDataset;
@@ -14,7 +15,7 @@ public class SyntheticSource implements DatasetSource {
 
     @Override
     public String description() {
-        return "the embedded synthetic generator (--preset, sizes, --negative-fraction)";
+        return "the embedded synthetic generator (--preset, sizes, --negative-fraction, --undetectable-share)";
     }
 
     @Override
@@ -24,6 +25,9 @@ public class SyntheticSource implements DatasetSource {
 
     @Override
     public MultimodalDataset load(RunConfig c) {
+        if (c.preset == Preset.COMPLEMENTARY) {
+            return new ComplementaryGenerator(SyntheticSpec.of(c), c.undetectableShare).generate();
+        }
         return new SyntheticGenerator(SyntheticSpec.of(c)).generate();
     }
 }

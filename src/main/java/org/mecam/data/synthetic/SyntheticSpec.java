@@ -86,6 +86,8 @@ public record SyntheticSpec(
                 return new SyntheticSpec(1284, 229, 686, 50, 768, 2000, 12, 375, 500, false, negativeFraction, seed);
             case TINY:
                 return new SyntheticSpec(512, 64, 128, 16, 32, 64, 7, 16, 16, true, negativeFraction, seed);
+            case COMPLEMENTARY:
+                return new SyntheticSpec(1200, 300, 1000, 12, 16, 64, 8, 12, 12, true, negativeFraction, seed);
             default:
                 throw new IllegalArgumentException("unknown preset " + preset);
         }

@@ -41,7 +41,9 @@ import org.mecam.experiment.RunOptions;
  * {@code "max_seeds": n} runs only the first n of the grid's seeds (a variant too slow to be worth
  * them all; reports say how many seeds each row has and count only its own as missing). An optional
  * {@code "limits": {"maxEpochs": 2, "datasetLimit": 64}} caps every run's epochs and samples per
- * split after merging (smoke runs; see {@link #scaled}).
+ * split after merging (smoke runs; see {@link #scaled}). With {@code "seed_draws_data": true} a
+ * seed also draws the synthetic data ({@code dataSeed} = the seed), so that the runs of one seed
+ * share one draw and seeds vary both the model's initialisation and the data.
  */
 public final class Grid {
 
@@ -78,6 +80,7 @@ public final class Grid {
     private final JsonObject json;
     private final int maxEpochs;
     private final int datasetLimit;
+    private final boolean seedDrawsData;
 
     /**
      * @param source the file or built-in name, for messages
@@ -98,6 +101,7 @@ public final class Grid {
         sweep = p.sweep();
         maxEpochs = p.maxEpochs();
         datasetLimit = p.datasetLimit();
+        seedDrawsData = p.seedDrawsData();
         for (RunSpec spec : expand()) {
             try {
                 spec.config().validate();
@@ -180,7 +184,8 @@ public final class Grid {
     /** @return the names of the built-in grids */
     public static List<String> builtIns() {
         return List.of("smoke", "smoke-robustness", "ablations-mosi", "robustness-mosi", "alpha-sweep-mosi",
-                "negative-fraction-mosi", "smoke-negative-fraction");
+                "negative-fraction-mosi", "smoke-negative-fraction", "complementary-pilot", "complementary-modalities",
+                "complementary-negative");
     }
 
     /** @return every run of the grid (variants that are same_as another are not runs) */
@@ -211,6 +216,9 @@ public final class Grid {
             layer.entrySet().forEach(e -> merged.add(e.getKey(), e.getValue()));
         }
         merged.addProperty("seed", seed);
+        if (seedDrawsData) {
+            merged.addProperty("dataSeed", seed);
+        }
         RunConfig c = ConfigJson.fromJson(merged.toString(), source + ", variant '" + v.name() + "', dataset '" + d.name() + "'");
         if (maxEpochs > 0) {
             c.epochs = Math.min(c.epochs, maxEpochs);

@@ -34,6 +34,17 @@ final class GridJson {
         return (long) v;
     }
 
+    boolean bool(JsonObject o, String key, String where, boolean fallback) {
+        if (!o.has(key)) {
+            return fallback;
+        }
+        JsonElement e = o.get(key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw invalid(where, "true or false", e);
+        }
+        return e.getAsBoolean();
+    }
+
     double number(JsonElement e, String where) {
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
             throw invalid(where, "a number", e);

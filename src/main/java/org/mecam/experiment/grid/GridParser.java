@@ -28,12 +28,13 @@ import org.mecam.data.batch.Perturbation;
 final class GridParser {
 
     private static final Set<String> KEYS = Set.of("name", "description", "base", "seeds", "datasets", "reference",
-            "variants", "robustness", "limits");
+            "variants", "robustness", "limits", "seed_draws_data");
     private static final Set<String> SWEEP_KEYS = Set.of("perturbations", "levels", "reference");
 
     /** A grid's parts as its JSON declares them. */
     record Parsed(String name, String description, JsonObject base, List<Long> seeds, List<Grid.Dataset> datasets,
-            List<Grid.Variant> variants, String reference, Grid.Sweep sweep, int maxEpochs, int datasetLimit) {}
+            List<Grid.Variant> variants, String reference, Grid.Sweep sweep, int maxEpochs, int datasetLimit,
+            boolean seedDrawsData) {}
 
     private final String source;
     private final GridJson reader;
@@ -136,7 +137,9 @@ final class GridParser {
             throw new ConfigException(source + ": limits must be >= 0 (0 = no limit), got maxEpochs " + maxEpochs
                     + ", datasetLimit " + datasetLimit);
         }
-        Parsed p = new Parsed(name, description, base, seeds, datasets, variants, reference, sweep, maxEpochs, datasetLimit);
+        boolean seedDrawsData = reader.bool(json, "seed_draws_data", "seed_draws_data", false);
+        Parsed p = new Parsed(name, description, base, seeds, datasets, variants, reference, sweep, maxEpochs, datasetLimit,
+                seedDrawsData);
         check(p);
         return p;
     }

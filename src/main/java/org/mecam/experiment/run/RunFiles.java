@@ -64,7 +64,7 @@ public final class RunFiles {
     private RunFiles() {}
 
     /** A run's test predictions as written in {@value #PREDICTIONS}. */
-    public record Predictions(float[] predictions, float[] labels, String[] negative) {
+    public record Predictions(float[] predictions, float[] labels, String[] negative, String[] negativeModality) {
 
         /** @return per sample whether it carries negative information, or null when unknown */
         public boolean[] affected() {
@@ -112,14 +112,18 @@ public final class RunFiles {
         float[] p = new float[csv.size()];
         float[] y = new float[csv.size()];
         String[] negative = csv.header().contains("negative") ? new String[csv.size()] : null;
+        String[] modality = csv.header().contains("negative_modality") ? new String[csv.size()] : null;
         for (int i = 0; i < p.length; i++) {
             p[i] = Float.parseFloat(csv.get(i, csv.column("prediction")));
             y[i] = Float.parseFloat(csv.get(i, csv.column("label")));
             if (negative != null) {
                 negative[i] = csv.get(i, csv.column("negative"));
             }
+            if (modality != null) {
+                modality[i] = csv.get(i, csv.column("negative_modality"));
+            }
         }
-        return new Predictions(p, y, negative);
+        return new Predictions(p, y, negative, modality);
     }
 
     private static JsonObject json(Path file) {

@@ -58,6 +58,18 @@ class GridTest {
     }
 
     @Test
+    void aSeedDrawsTheDataWhenTheGridSaysSo() {
+        for (Grid.RunSpec r : Grid.load("complementary-pilot").expand()) {
+            assertEquals(r.seed(), r.config().dataSeed, "seed_draws_data: " + r);
+        }
+        for (Grid.RunSpec r : Grid.load("smoke").expand()) {
+            assertEquals(7, r.config().dataSeed, "by default every seed trains on one draw: " + r);
+        }
+        Grid scaled = Grid.load("complementary-pilot").scaled(2, 64, List.of(5L));
+        assertEquals(5L, scaled.expand().get(0).config().dataSeed, "kept when scaled");
+    }
+
+    @Test
     void maxSeedsRunsTheFirstSeedsOfAVariantOnly() throws IOException {
         Path f = tmp.resolve("limited.json");
         Files.writeString(f, "{\"name\": \"g\", \"base\": {\"config\": \"tiny\"}, \"seeds\": [7, 3, 5],"
@@ -181,6 +193,8 @@ class GridTest {
             {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"limits\": {\"max_epochs\": 2}}", "limits: unknown key 'max_epochs'"},
             {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"limits\": {\"maxEpochs\": 1.5}}", "limits.maxEpochs must be an integer"},
             {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"datasets\": []}", "\"datasets\" is empty"},
+            {"{\"name\": \"g\", \"variants\": [{\"name\": \"v\"}], \"seed_draws_data\": \"yes\"}",
+                "seed_draws_data must be true or false"},
             {"{\"name\": \"g\", \"seeds\": [1, 1], \"variants\": [{\"name\": \"v\"}]}", "lists a seed twice"},
             {"{\"name\": \"g\", \"variants\": [{\"name\": \"fusion=concat\"}, {\"name\": \"fusion concat\"}]}",
                 "would share the run directory 'fusion-concat'"},
