@@ -308,6 +308,16 @@ public final class MecamModel extends AbstractBlock {
         return block == null ? null : block.embed(ps, vector, false);
     }
 
+    /** @return the contrastive filter of modality {@code m}, or null when the model has none for it */
+    public IntraModalContrastiveLoss contrastFilter(Modality m) {
+        return contrast.get(m);
+    }
+
+    /** @return the MMILB estimator of {@code pair}, or null when the model has none for it */
+    public Mmilb mmilb(ModalityPair pair) {
+        return mmilb.get(pair);
+    }
+
     /**
      * @return whether the model has MMILB estimators: {@code beta > 0} and at least two modalities
      *     (the pairs text-vision, text-audio, vision-audio that are present)
@@ -340,6 +350,19 @@ public final class MecamModel extends AbstractBlock {
     public EntropyTerm.Sum entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory,
             boolean training) {
         return mmilb.isEmpty() ? null : EntropyTerm.sum(ps, batch, enc, mmilb, memory, training);
+    }
+
+    /**
+     * The entropy term of one MMILB pair alone (as {@link #entropy} computes it for that pair: the
+     * memory keeps each pair's projections apart), for checks of one pair's value.
+     *
+     * @return the pair's H and whether it was used, or null if the model has no such pair or a side
+     *     had too few samples
+     */
+    public EntropyTerm.Sum entropy(ParameterStore ps, Batch batch, Encoded enc, EntropyMemory memory,
+            boolean training, ModalityPair pair) {
+        Mmilb block = mmilb.get(pair);
+        return block == null ? null : EntropyTerm.sum(ps, batch, enc, Map.of(pair, block), memory, training);
     }
 
     @Override
