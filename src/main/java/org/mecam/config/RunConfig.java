@@ -145,7 +145,8 @@ public final class RunConfig {
     public Positives positives = Positives.CLASS7;
 
     @Doc(value = "drop each sample's own entries from both blocks of the contrastive loss (supervised-contrastive form;"
-            + " false = the published form, whose loss is ~1e-10 with no gradient, METHOD.md)", group = "model")
+            + " false keeps them, as the published form does (which also has positives exact): the loss is then close"
+            + " to 0 and its gradient orders of magnitude below the acting form's, METHOD.md)", group = "model")
     public boolean excludeSelf = true;
 
     @Doc(value = "how the modalities are fused: one of the registered variants (FusionKind; METHOD.md describes"

@@ -11,6 +11,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.mecam.data.NegativeInfo;
 import org.mecam.experiment.run.ResultStore;
 import org.mecam.experiment.run.RunFiles;
@@ -56,6 +62,9 @@ final class BoundsReport {
     /** subset -> test samples in it, summed over the lower bound's seeds. */
     private final Map<String, Integer> sizes = new LinkedHashMap<>();
     private int lowerSeeds;
+    /** Runs of the dataset, and those whose selected epoch is one of the last three of their cap. */
+    private int runs;
+    private int lateRuns;
 
     private BoundsReport(GridSpec spec, String dataset, String lower, String upper) {
         this.spec = spec;
@@ -126,6 +135,12 @@ final class BoundsReport {
         for (ResultStore.Run r : store.runs()) {
             if (!r.grid().equals(spec.name()) || !r.dataset().equals(dataset) || !mae.containsKey(r.variant())) {
                 continue;
+            }
+            runs++;
+            JsonObject metrics = RunFiles.metrics(r.dir());
+            if (metrics.has("best_epoch") && r.config().has("epochs")
+                    && metrics.get("best_epoch").getAsInt() > r.config().get("epochs").getAsInt() - 3) {
+                lateRuns++;
             }
             RunFiles.Predictions p = RunFiles.predictions(r.dir());
             if (p == null || p.negative() == null || p.negativeModality() == null) {
@@ -254,9 +269,106 @@ final class BoundsReport {
         return t;
     }
 
-    /** Writes the table as {@code <base>-bounds.md/.csv/.tex}. */
-    List<Path> write(Path tables, String base) throws IOException {
-        return table().write(tables, base + "-bounds");
+    /** The smallest effect worth detecting: 0.02 MAE, or a quarter of the headroom where that is larger. */
+    static final double MIN_EFFECT = 0.02;
+    /** The seeds the power chart spans. */
+    static final int MAX_SEEDS = 40;
+
+    /** @return max({@value #MIN_EFFECT}, headroom / 4) on all test samples, the effect the design must detect */
+    double targetEffect() {
+        return rows().stream().filter(r -> r.subset().equals("all") && r.variant().equals(upper)).findFirst()
+                .map(r -> Math.max(MIN_EFFECT, r.gainMean() / 4)).orElse(MIN_EFFECT);
+    }
+
+    /**
+     * @return per variant, on all test samples: seeds, SD of its paired differences to the lower
+     *     bound, the smallest difference these seeds detect, and the seeds needed for the target effect
+     */
+    TextTable power() {
+        double target = targetEffect();
+        TextTable t = new TextTable("Power, " + spec.name() + " on " + dataset + ": paired MAE differences to '" + lower
+                + "' on all test samples", List.of("variant", "seeds", "SD of differences", "detectable at these seeds",
+                "target effect", "seeds needed for it", "equivalence within ±target (TOST p)"));
+        for (Row r : rows()) {
+            if (!r.subset().equals("all")) {
+                continue;
+            }
+            double sd = Stats.std(r.gain());
+            t.add(List.of(r.variant(), Integer.toString(r.gain().length), f("%.4f", sd), f("%.3f", r.detectable()),
+                    f("%.3f", target), sd > 0 ? Integer.toString(Power.pairsNeeded(sd, target)) : "",
+                    f("%.3f", Power.tost(r.gain(), target))), null);
+        }
+        t.note("target effect: max(" + MIN_EFFECT + ", headroom / 4), the headroom being the oracle's gain. Seeds needed:"
+                + " the fewest with which a two-sided paired t-test (alpha 0.05) detects the target with power 0.8 at the"
+                + " observed SD. TOST: two one-sided t-tests that the mean difference lies within ±target; below 0.05"
+                + " it does, which bounds a null.");
+        t.note(String.format(Locale.ROOT, "Early stopping: %d of %d runs (%.0f %%) selected one of the last three epochs"
+                + " of their cap.", lateRuns, runs, runs == 0 ? 0.0 : 100.0 * lateRuns / runs));
+        return t;
+    }
+
+    /** @return the smallest detectable difference against the number of seeds, per variant, at its observed SD */
+    XYChart powerChart() {
+        XYChart c = new XYChartBuilder().width(Figures.PANEL_WIDTH).height(Figures.PANEL_HEIGHT)
+                .title("Detectable difference vs seeds (" + dataset + ")").xAxisTitle("seeds")
+                .yAxisTitle("smallest detectable MAE difference").build();
+        Figures.style(c);
+        double[] x = new double[MAX_SEEDS - 1];
+        for (int n = 2; n <= MAX_SEEDS; n++) {
+            x[n - 2] = n;
+        }
+        for (Row r : rows()) {
+            if (!r.subset().equals("all") || r.variant().equals(upper)) {
+                continue;
+            }
+            double sd = Stats.std(r.gain());
+            double[] y = new double[x.length];
+            for (int k = 0; k < x.length; k++) {
+                y[k] = Math.min(0.2, Power.minimumDetectable(sd, (int) x[k]));
+            }
+            c.addSeries(r.variant() + " (SD " + f("%.3f", sd) + ")", x, y).setMarker(SeriesMarkers.NONE);
+        }
+        double target = targetEffect();
+        org.knowm.xchart.XYSeries line = c.addSeries("target " + f("%.3f", target), new double[] {2, MAX_SEEDS},
+                new double[] {target, target});
+        line.setMarker(SeriesMarkers.NONE);
+        line.setLineColor(java.awt.Color.GRAY);
+        return c;
+    }
+
+    /** @return each variant's gain over the lower bound per test subset with its 95 % CI (the oracle's: the headroom) */
+    CategoryChart gainsChart() {
+        CategoryChart c = new CategoryChartBuilder().width(2 * Figures.PANEL_WIDTH).height(Figures.PANEL_HEIGHT)
+                .title("Gain over '" + lower + "' by test subset, 95 % CI (" + dataset + ")").xAxisTitle("test subset")
+                .yAxisTitle("MAE gain (positive: better)").build();
+        c.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setPlotBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        Map<String, List<Row>> byVariant = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r);
+        }
+        for (Map.Entry<String, List<Row>> e : byVariant.entrySet()) {
+            List<String> x = e.getValue().stream().map(Row::subset).toList();
+            List<Double> y = e.getValue().stream().map(Row::gainMean).toList();
+            List<Double> err = e.getValue().stream().map(Row::gainCi).toList();
+            c.addSeries(e.getKey().equals(upper) ? "headroom (" + upper + ")" : e.getKey(), x, y, err);
+        }
+        return c;
+    }
+
+    /**
+     * Writes the tables {@code <base>-bounds} and {@code <base>-power} (.md/.csv/.tex) and the
+     * figures {@code <base>-bounds-gains} and {@code <base>-power} (.png/.svg).
+     */
+    List<Path> write(Path tables, Path figures, String base) throws IOException {
+        List<Path> out = new ArrayList<>(table().write(tables, base + "-bounds"));
+        out.addAll(power().write(tables, base + "-power"));
+        out.addAll(FigureFiles.save(gainsChart(), figures, base + "-bounds-gains"));
+        out.addAll(FigureFiles.save(powerChart(), figures, base + "-power"));
+        return out;
     }
 
     private static String f(String format, Object... args) {

@@ -154,6 +154,26 @@ public final class ExperimentReport {
         return b == null ? null : b.table();
     }
 
+    /** @return what adding each modality gains on a grid whose variants differ only in their modalities, or null */
+    public TextTable complementarityTable(String grid, String dataset) {
+        return ComplementarityTable.of(store, spec(grid), dataset);
+    }
+
+    /** @return per variant the SD of its paired differences to the lower bound and the seeds a target effect needs, or null */
+    public TextTable powerTable(String grid, String dataset) throws IOException {
+        BoundsReport b = BoundsReport.of(store, spec(grid), dataset);
+        return b == null ? null : b.power();
+    }
+
+    /**
+     * @return the bounds figures: each variant's gain per test subset with its 95 % CI, and the
+     *     smallest detectable difference against seeds; empty for a grid without an oracle variant
+     */
+    public List<org.knowm.xchart.internal.chartpart.Chart<?, ?>> boundsCharts(String grid, String dataset) throws IOException {
+        BoundsReport b = BoundsReport.of(store, spec(grid), dataset);
+        return b == null ? List.of() : List.of(b.gainsChart(), b.powerChart());
+    }
+
     /** @return the training-curve panels of the reference variant, averaged over its seeds; empty without runs */
     public List<XYChart> trainingCurves(String grid, String dataset) throws IOException {
         GridSpec spec = spec(grid);
@@ -251,9 +271,13 @@ public final class ExperimentReport {
                 if (negativeInfo != null) {
                     written.addAll(negativeInfo.write(tables, base + "-negative-info"));
                 }
+                TextTable complementarity = ComplementarityTable.of(store, spec, dataset);
+                if (complementarity != null) {
+                    written.addAll(complementarity.write(tables, base + "-complementarity"));
+                }
                 BoundsReport bounds = BoundsReport.of(store, spec, dataset);
                 if (bounds != null) {
-                    written.addAll(bounds.write(tables, base));
+                    written.addAll(bounds.write(tables, figures, base));
                 }
                 runFigures(spec, dataset, base);
             }

@@ -81,7 +81,8 @@ public final class PublishedCheck {
 
     /**
      * Temperatures at which the contrastive filter is exported besides the configured one: at the
-     * published 0.03 with self kept the loss is inert (about 1e-10 at initialisation, METHOD.md),
+     * published 0.03 with self kept the loss is nearly inert (nce about 0.01 at initialisation on a
+     * mosi batch, METHOD.md),
      * so its formula is also compared where its value is of order 1.
      */
     public static final double[] EXTRA_TAUS = {0.3, 1.0};
