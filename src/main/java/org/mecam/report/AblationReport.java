@@ -136,8 +136,13 @@ final class AblationReport {
     private TextTable differences(GridSpec spec, String dataset) {
         List<String> headers = new ArrayList<>(List.of("variant", "pairs"));
         SentimentMetrics.KEYS.forEach(k -> headers.add("Δ " + ExperimentReport.LABELS.get(k) + " [95% CI] (p)"));
+        headers.addAll(List.of("MAE: p (Holm)", "MAE: detectable Δ", "MAE: |Δ| excluded above"));
         TextTable table = new TextTable("Differences to '" + spec.reference() + "', " + spec.name() + " on " + dataset,
                 headers);
+        List<List<String>> rows = new ArrayList<>();
+        List<boolean[]> bolds = new ArrayList<>();
+        List<double[]> maeDiffs = new ArrayList<>();
+        List<Double> maeP = new ArrayList<>();
         for (String v : spec.variants()) {
             if (spec.runVariant(v).equals(spec.runVariant(spec.reference()))) {
                 continue;
@@ -151,13 +156,36 @@ final class AblationReport {
                 pairs = t.n();
                 cells.add(Stats.pairedDifference(paired[0], paired[1]));
                 bold[k + 2] = t.p() < 0.05;
+                if (SentimentMetrics.KEYS.get(k).equals("mae")) {
+                    double[] d = new double[paired[0].length];
+                    for (int i = 0; i < d.length; i++) {
+                        d[i] = paired[0][i] - paired[1][i];
+                    }
+                    maeDiffs.add(d);
+                    maeP.add(t.p());
+                }
             }
             cells.set(1, Integer.toString(pairs));
-            table.add(cells, bold);
+            rows.add(cells);
+            bolds.add(bold);
+        }
+        double[] holm = Power.holm(maeP.stream().mapToDouble(Double::doubleValue).toArray());
+        for (int r = 0; r < rows.size(); r++) {
+            double[] d = maeDiffs.get(r);
+            rows.get(r).add(Double.isNaN(holm[r]) ? "" : String.format(java.util.Locale.ROOT, "%.3f", holm[r]));
+            double mde = Power.minimumDetectable(Stats.std(d), d.length);
+            rows.get(r).add(Double.isNaN(mde) ? "" : String.format(java.util.Locale.ROOT, "%.3f", mde));
+            double excluded = Power.excludedAbove(d);
+            rows.get(r).add(Double.isNaN(excluded) ? "" : String.format(java.util.Locale.ROOT, "%.3f", excluded));
+            table.add(rows.get(r), bolds.get(r));
         }
         table.note("Δ = variant − reference, mean over seeds, with the 95 % confidence interval of the mean paired"
                 + " difference (t distribution); p: " + Stats.PairedTest.name()
                 + " (pairs matched by seed; 'pairs' is their number). Bold: p < 0.05.");
+        table.note("MAE: p (Holm): the MAE p corrected over the " + rows.size() + " variants of the table; detectable Δ:"
+                + " the smallest MAE difference these pairs detect (two-sided, alpha 0.05, power 0.8, at the observed"
+                + " SD of the differences); |Δ| excluded above: the larger end of the 95 % CI in absolute value, the"
+                + " largest difference the data leave possible.");
         return table;
     }
 

@@ -73,7 +73,10 @@ final class BoundsReport {
         this.upper = upper;
     }
 
-    /** @return the report of a grid on a dataset, or null when it has no oracle and twin lower bound */
+    /**
+     * @return the report of a grid on a dataset, or null when it has no oracle and twin lower bound
+     *     or fewer than two seeds of them
+     */
     static BoundsReport of(ResultStore store, GridSpec spec, String dataset) throws IOException {
         Map<String, JsonObject> configs = new LinkedHashMap<>();
         for (ResultStore.Run r : store.runs()) {
@@ -101,7 +104,7 @@ final class BoundsReport {
         }
         BoundsReport b = new BoundsReport(spec, dataset, name(spec, lower), name(spec, upper));
         b.read(store);
-        return b.mae.get(b.lower).get("all").isEmpty() ? null : b;
+        return b.rows().isEmpty() ? null : b; // fewer than two seeds: nothing to pair
     }
 
     /** @return the config without what differs between the runs of one variant (seeds, paths, provenance) */
@@ -338,7 +341,7 @@ final class BoundsReport {
 
     /** @return each variant's gain over the lower bound per test subset with its 95 % CI (the oracle's: the headroom) */
     CategoryChart gainsChart() {
-        CategoryChart c = new CategoryChartBuilder().width(2 * Figures.PANEL_WIDTH).height(Figures.PANEL_HEIGHT)
+        CategoryChart c = new CategoryChartBuilder().width(1250).height(Figures.PANEL_HEIGHT + 40)
                 .title("Gain over '" + lower + "' by test subset, 95 % CI (" + dataset + ")").xAxisTitle("test subset")
                 .yAxisTitle("MAE gain (positive: better)").build();
         c.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
