@@ -41,6 +41,11 @@ final class ConfigOptions {
                 b.arity("0..1").fallbackValue("true");
             }
             spec.addOption(b.build());
+            if (f.getType() == boolean.class) {
+                // every boolean option: --x or --x true turns it on, --no-x or --x false off (README, "Options")
+                spec.addOption(OptionSpec.builder(negated(f.getName())).arity("0").type(boolean.class)
+                        .description("same as --" + ConfigJson.kebab(f.getName()) + " false").build());
+            }
         }
     }
 
@@ -53,11 +58,24 @@ final class ConfigOptions {
         ParseResult parsed = spec.commandLine().getParseResult();
         for (Field f : RunConfig.fields()) {
             String name = "--" + ConfigJson.kebab(f.getName());
-            if (spec.findOption(name) != null && parsed.hasMatchedOption(name)) {
+            boolean given = spec.findOption(name) != null && parsed.hasMatchedOption(name);
+            if (given) {
                 ConfigJson.setFromString(config, f.getName(), parsed.matchedOptionValue(name, (String) null));
+            }
+            if (f.getType() == boolean.class && spec.findOption(negated(f.getName())) != null
+                    && parsed.hasMatchedOption(negated(f.getName()))) {
+                if (given) {
+                    throw new org.mecam.config.ConfigException(name + " and " + negated(f.getName())
+                            + " contradict each other: give one");
+                }
+                ConfigJson.setFromString(config, f.getName(), "false");
             }
         }
         return config;
+    }
+
+    private static String negated(String field) {
+        return "--no-" + ConfigJson.kebab(field);
     }
 
     private static String label(Field f) {

@@ -27,7 +27,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "a run directory")
     Path dir;
 
-    @Option(names = "--allow-diverged", description = "evaluate a run whose training diverged (it has failure.json):"
+    @Option(names = "--allow-diverged", negatable = true, description = "evaluate a run whose training diverged (it has failure.json):"
             + " its checkpoint is the last good epoch's")
     boolean allowDiverged;
 

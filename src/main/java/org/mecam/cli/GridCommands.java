@@ -45,8 +45,9 @@ final class GridCommands {
                         + " run twice, never counted as failed")
         String others;
 
-        @Option(names = "--no-report", description = "do not write tables and figures afterwards")
-        boolean noReport;
+        @Option(names = "--report", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "write tables and figures afterwards (default); --no-report does not")
+        boolean report;
 
         @Option(names = "--launcher", defaultValue = "local", paramLabel = "local|slurm",
                 description = "local: worker processes on this machine (default); slurm: one Slurm job array, one task per"
@@ -74,8 +75,10 @@ final class GridCommands {
                 + " --sbatch-option=--account=lab (repeatable)")
         List<String> sbatchOptions = new java.util.ArrayList<>();
 
-        @Option(names = "--no-wait", description = "slurm: return once the array is submitted (run report later)")
-        boolean noWait;
+        @Option(names = "--wait", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "slurm: wait for the array to finish (default); --no-wait returns once it is submitted (run"
+                        + " report later)")
+        boolean waitForArray;
 
         /** @return the Slurm options, checked (exit 2 naming the option before anything is written) */
         SlurmGrid.Resources resources() {
@@ -93,7 +96,7 @@ final class GridCommands {
                         sub.dir().resolve("logs"));
             }
             out.flush();
-            if (noWait) {
+            if (!waitForArray) {
                 return 0;
             }
             List<String> failed = new java.util.ArrayList<>();
@@ -102,7 +105,7 @@ final class GridCommands {
                 failed.addAll(SlurmGrid.failures(g, results, sub));
             }
             failed.forEach(f -> out.println("failed: " + f));
-            if (!noReport) {
+            if (report) {
                 List<Path> files = ExperimentReport.write(results);
                 out.printf("report: %d tables and figures under %s and %s%n", files.size(), results.resolve("tables"),
                         results.resolve("figures"));
@@ -137,7 +140,7 @@ final class GridCommands {
                     others.equals("leave") ? GridRunner.Others.LEAVE : GridRunner.Others.WAIT);
             out.printf("grid %s: %d runs, %d already finished, %d run now%n", g.name(), s.total(), s.skipped(), s.ran());
             s.failures().forEach(f -> out.println("failed: " + f));
-            if (!noReport) {
+            if (report) {
                 List<Path> files = ExperimentReport.write(results);
                 out.printf("report: %d tables and figures under %s and %s%n", files.size(), results.resolve("tables"),
                         results.resolve("figures"));

@@ -28,7 +28,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "load a whole config (a run's config.json works too); options override it")
     String config;
 
-    @Option(names = "--quiet", order = -1, description = "no progress bars")
+    @Option(names = "--quiet", negatable = true, order = -1, description = "no progress bars (--no-quiet: bars, the default)")
     boolean quiet;
 
     @Override
