@@ -18,7 +18,9 @@ import org.mecam.report.TextTable;
 /**
  * The ablation part of the report for a grid on one dataset: the table of each metric's mean ±
  * std over seeds per variant (best in bold), the paired differences to the reference variant,
- * the validation and diagnostics tables, and bars with error bars.
+ * the validation and diagnostics tables, bars with error bars, and the paired differences as a
+ * dot-and-interval plot (each variant's mean difference with its 95 % CI, sorted, the
+ * Holm-significant ones filled).
  */
 final class AblationReport {
 
@@ -32,29 +34,161 @@ final class AblationReport {
         this.dataset = dataset;
     }
 
-    /** @return bars of the metric's mean per variant with ± std error bars */
+    /**
+     * @return bars of the metric's mean per variant with ± std error bars, from zero; a variant that
+     *     reuses another's runs ({@code same_as}) is not drawn again
+     */
     CategoryChart bars(String metric) {
+        int k = metricIndex(metric);
+        AblationStats a = ablationStats(spec, dataset);
+        List<String> variants = new ArrayList<>();
+        List<Double> m = new ArrayList<>();
+        List<Double> sd = new ArrayList<>();
+        java.util.Set<String> drawn = new java.util.HashSet<>();
+        for (int v = 0; v < spec.variants().size(); v++) {
+            if (drawn.add(spec.runVariant(spec.variants().get(v)))) {
+                variants.add(spec.variants().get(v));
+                m.add(a.means()[v][k]);
+                sd.add(a.stds()[v][k]);
+            }
+        }
+        String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : ExperimentReport.LABELS.get(metric) + " (fraction)";
+        return ExperimentCharts.ablationBars("Ablations: " + ExperimentReport.LABELS.get(metric) + ", " + dataset, unit, variants,
+                new ExperimentCharts.MeanStd(m.stream().mapToDouble(Double::doubleValue).toArray(),
+                        sd.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    private static int metricIndex(String metric) {
         int k = SentimentMetrics.KEYS.indexOf(metric);
         if (k < 0) {
             throw new IllegalArgumentException("unknown metric '" + metric + "' (known: " + SentimentMetrics.KEYS + ")");
         }
-        AblationStats a = ablationStats(spec, dataset);
-        List<String> variants = spec.variants();
-        double[] m = new double[variants.size()];
-        double[] sd = new double[variants.size()];
-        for (int v = 0; v < variants.size(); v++) {
-            m[v] = a.means()[v][k];
-            sd[v] = a.stds()[v][k];
+        return k;
+    }
+
+    /**
+     * One variant's paired difference to the reference in one metric, the numbers of its cell in
+     * the differences table.
+     *
+     * @param variant the row's variant
+     * @param pairs the seeds both variants have
+     * @param mean mean of variant − reference over the pairs (NaN without pairs)
+     * @param low lower end of its 95 % CI (t; NaN for fewer than two pairs)
+     * @param high upper end of its 95 % CI
+     * @param p the paired t-test's two-sided p
+     * @param pHolm p corrected (Holm) over the variants of the table
+     */
+    record Difference(String variant, int pairs, double mean, double low, double high, double p, double pHolm) {
+
+        /** @return whether the difference is significant at 0.05 after the Holm correction */
+        boolean significant() {
+            return pHolm < 0.05;
         }
-        String unit = metric.equals("mae") ? "MAE (sentiment units, lower is better)" : ExperimentReport.LABELS.get(metric) + " (fraction)";
-        return ExperimentCharts.ablationBars("Ablations: " + ExperimentReport.LABELS.get(metric) + ", " + dataset, unit, variants,
-                new ExperimentCharts.MeanStd(m, sd));
+    }
+
+    /**
+     * @param metric a key of {@link SentimentMetrics#KEYS}
+     * @return each variant's paired difference to the reference in the metric, in the table's rows
+     *     and order, the p-values Holm-corrected over them
+     */
+    List<Difference> differences(String metric) {
+        metricIndex(metric);
+        List<String> compared = compared(spec);
+        double[] mean = new double[compared.size()];
+        double[] half = new double[compared.size()];
+        double[] p = new double[compared.size()];
+        int[] pairs = new int[compared.size()];
+        for (int r = 0; r < compared.size(); r++) {
+            double[][] paired = paired(spec, dataset, compared.get(r), spec.reference(), metric);
+            Stats.PairedTest t = Stats.pairedTTest(paired[0], paired[1]);
+            double[] d = new double[paired[0].length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = paired[0][i] - paired[1][i];
+            }
+            mean[r] = t.meanDifference();
+            half[r] = Stats.ci95(d);
+            p[r] = t.p();
+            pairs[r] = t.n();
+        }
+        double[] holm = Power.holm(p);
+        List<Difference> out = new ArrayList<>();
+        for (int r = 0; r < compared.size(); r++) {
+            out.add(new Difference(compared.get(r), pairs[r], mean[r], mean[r] - half[r], mean[r] + half[r], p[r], holm[r]));
+        }
+        return out;
+    }
+
+    /**
+     * @return the variants of {@link #differenceChart} top to bottom: the table's, less those that
+     *     reuse the runs of a variant listed before them ({@code same_as}) and those without pairs,
+     *     sorted by the mean difference, smallest first
+     */
+    List<Difference> plotted(String metric) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<Difference> out = new ArrayList<>();
+        for (Difference d : differences(metric)) {
+            if (seen.add(spec.runVariant(d.variant())) && d.pairs() > 0) {
+                out.add(d);
+            }
+        }
+        out.sort(java.util.Comparator.comparingDouble(Difference::mean));
+        return out;
+    }
+
+    /**
+     * @return a dot-and-interval plot of each variant's mean paired difference to the reference
+     *     with its 95 % CI, sorted, the dots of the Holm-significant ones filled
+     */
+    org.knowm.xchart.XYChart differenceChart(String metric) {
+        List<Difference> rows = plotted(metric);
+        String label = ExperimentReport.LABELS.get(metric);
+        String direction = metric.equals("mae") ? "sentiment units; negative: lower MAE than the reference, better"
+                : "fraction; positive: better than the reference";
+        List<ExperimentCharts.Interval> intervals = rows.stream().map(d -> new ExperimentCharts.Interval(d.variant(),
+                d.mean(), d.low(), d.high(), d.significant())).toList();
+        int family = compared(spec).size();
+        return ExperimentCharts.dotsAndIntervals("Δ " + label + " vs '" + spec.reference() + "' on " + dataset + " ("
+                + spec.name() + "), paired over seeds, 95 % CI", "Δ " + label + " = variant − '"
+                + spec.reference() + "' (" + direction + ")", intervals, new String[] {"95 % CI (t)",
+                    "Holm-corrected p < 0.05 (over the " + family + " variants)", "not significant after Holm"});
+    }
+
+    /** @return the data of {@link #differenceChart}, row by row as plotted, top to bottom */
+    TextTable differenceData(String metric) {
+        TextTable t = new TextTable("Data of the figure", List.of("row", "variant", "metric", "reference", "pairs",
+                "mean_difference", "ci95_low", "ci95_high", "p", "p_holm", "holm_significant"));
+        List<Difference> rows = plotted(metric);
+        for (int i = 0; i < rows.size(); i++) {
+            Difference d = rows.get(i);
+            t.add(List.of(Integer.toString(i + 1), d.variant(), metric, spec.reference(), Integer.toString(d.pairs()),
+                    FigureData.number(d.mean()), FigureData.number(d.low()), FigureData.number(d.high()),
+                    FigureData.number(d.p()), FigureData.number(d.pHolm()), Boolean.toString(d.significant())), null);
+        }
+        return t;
+    }
+
+    /** @return the variants the differences table compares with the reference, in grid order */
+    private static List<String> compared(GridSpec spec) {
+        List<String> out = new ArrayList<>();
+        for (String v : spec.variants()) {
+            if (!spec.runVariant(v).equals(spec.runVariant(spec.reference()))) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 
     /** Means and standard deviations over seeds, per variant (rows) and metric (columns), and the table. */
     private record AblationStats(double[][] means, double[][] stds, TextTable table) {}
 
-    /** Writes the ablation, validation and diagnostics tables and the bars; returns the files. */
+    /** The metrics drawn as figures (bars and differences). */
+    static final List<String> FIGURE_METRICS = List.of("mae", "acc2_has0", "f1_has0");
+
+    /**
+     * Writes the ablation, validation, diagnostics and differences tables, and per metric of
+     * {@link #FIGURE_METRICS} the bars and the differences figure (each with its data as CSV);
+     * returns the files.
+     */
     List<Path> write(Path tables, Path figures, String base) throws IOException {
         List<Path> written = new ArrayList<>();
         written.addAll(table().write(tables, base + "-ablation"));
@@ -66,8 +200,10 @@ final class AblationReport {
             written.addAll(diagnostics.separation(title).write(tables, base + "-diagnostics-separation"));
         }
         written.addAll(differences().write(tables, base + "-ablation-vs-" + Grid.slug(spec.reference())));
-        for (String metric : List.of("mae", "acc2_has0", "f1_has0")) {
+        for (String metric : FIGURE_METRICS) {
             written.addAll(FigureFiles.save(bars(metric), figures, base + "-ablation-" + metric));
+            written.addAll(FigureFiles.save(differenceChart(metric), figures, base + "-ablation-vs-"
+                    + Grid.slug(spec.reference()) + "-" + metric, differenceData(metric)));
         }
         return written;
     }
@@ -143,10 +279,7 @@ final class AblationReport {
         List<boolean[]> bolds = new ArrayList<>();
         List<double[]> maeDiffs = new ArrayList<>();
         List<Double> maeP = new ArrayList<>();
-        for (String v : spec.variants()) {
-            if (spec.runVariant(v).equals(spec.runVariant(spec.reference()))) {
-                continue;
-            }
+        for (String v : compared(spec)) {
             List<String> cells = new ArrayList<>(List.of(v, ""));
             boolean[] bold = new boolean[headers.size()];
             int pairs = 0;

@@ -14,7 +14,10 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Charts of experiment grids: ablation bars, robustness curves, projections, attention. */
+/**
+ * Charts of experiment grids: ablation bars and paired differences (dots and intervals), robustness
+ * curves, projections, attention.
+ */
 public final class ExperimentCharts {
 
     /** A colour per series, colour-blind safe (Okabe-Ito). */
@@ -28,7 +31,7 @@ public final class ExperimentCharts {
     public record MeanStd(double[] mean, double[] std) {}
 
     /**
-     * Bars of a metric per variant (mean over seeds) with +-1 std error bars.
+     * Bars of a metric per variant (mean over seeds) with +-1 std error bars, the y axis from zero.
      *
      * @param metricLabel the y axis, with its unit
      */
@@ -51,19 +54,144 @@ public final class ExperimentCharts {
                 std.add(Double.isNaN(values.std()[i]) ? 0 : values.std()[i]);
             }
         }
-        double low = Double.POSITIVE_INFINITY;
-        double high = Double.NEGATIVE_INFINITY;
+        double high = 0;
         for (int i = 0; i < mean.size(); i++) {
-            low = Math.min(low, mean.get(i) - std.get(i));
             high = Math.max(high, mean.get(i) + std.get(i));
         }
         if (!names.isEmpty()) {
-            double margin = Math.max(1e-3, (high - low) * 0.25);
-            chart.getStyler().setYAxisMin(Math.max(0, low - margin));
-            chart.getStyler().setYAxisMax(high + margin);
+            // bars start at zero: their lengths are the values (a cut axis makes 0.74 and 0.88 look 1.8x apart)
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setYAxisMax(high > 0 ? high * 1.08 : 1.0);
             chart.addSeries("mean over seeds", names, mean, std);
         }
         return chart;
+    }
+
+    /**
+     * One row of a dot-and-interval plot: an estimate with its confidence interval, marked or not.
+     *
+     * @param name the row's label on the axis
+     * @param estimate the dot
+     * @param low lower end of the interval (NaN: none drawn)
+     * @param high upper end of the interval (NaN: none drawn)
+     * @param marked drawn as a filled dot (else hollow)
+     */
+    public record Interval(String name, double estimate, double low, double high, boolean marked) {}
+
+    /**
+     * A dot-and-interval plot: one row per estimate, top to bottom in the order given, its
+     * interval as a horizontal line through it, the dot filled when marked and hollow when not, a
+     * vertical line at zero. The height grows with the rows so that every label stays legible.
+     *
+     * @param xTitle the axis of the estimates, with its unit and direction
+     * @param legends the legend entries of the interval, the filled dots and the hollow ones
+     */
+    public static XYChart dotsAndIntervals(String title, String xTitle, List<Interval> rows, String[] legends) {
+        if (rows.isEmpty()) {
+            return Figures.placeholder(title + " (nothing to compare)", xTitle, "");
+        }
+        int n = rows.size();
+        XYChart chart = new XYChartBuilder().width(1100).height(150 + 26 * n).title(title).xAxisTitle(xTitle)
+                .yAxisTitle("").build();
+        Figures.style(chart);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setYAxisTitleVisible(false);
+        chart.getStyler().setMarkerSize(10);
+        chart.getStyler().setYAxisMin(0.4);
+        chart.getStyler().setYAxisMax(n + 0.6);
+        chart.getStyler().setYAxisTickMarkSpacingHint(10);
+        // one tick per row: with a function formatting them, XChart puts the y ticks at the data's
+        // y values when those are equally spaced in the order the series bring them (0, the rows
+        // bottom to top, n + 1, see below), extrapolated beyond; every label must differ (blanks of
+        // different lengths off the rows), and the axis ends must format apart, or there are none
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(y -> {
+            long r = Math.round(y);
+            if (Math.abs(y - r) < 1e-9 && r >= 1 && r <= n) {
+                return rows.get((int) (n - r)).name();
+            }
+            return r < 1 ? " ".repeat((int) Math.min(40, 2 * (1 - r) + 1)) : " ".repeat((int) Math.min(40, 2 * Math.max(1, r - n)));
+        });
+        double low = 0;
+        double high = 0;
+        for (Interval r : rows) {
+            for (double v : new double[] {r.estimate(), r.low(), r.high()}) {
+                if (Double.isFinite(v)) {
+                    low = Math.min(low, v);
+                    high = Math.max(high, v);
+                }
+            }
+        }
+        double pad = Math.max(1e-3, (high - low) * 0.05);
+        chart.getStyler().setXAxisMin(low - pad);
+        chart.getStyler().setXAxisMax(high + pad);
+        chart.getStyler().setXAxisDecimalPattern(high - low < 0.05 ? "+0.000;-0.000" : "+0.00;-0.00");
+        chart.getStyler().setAnnotationLineColor(Color.DARK_GRAY);
+        chart.getStyler().setAnnotationLineStroke(new java.awt.BasicStroke(1.2f, java.awt.BasicStroke.CAP_BUTT,
+                java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
+        chart.addAnnotation(new org.knowm.xchart.AnnotationLine(0, true, false));
+        Color ink = PALETTE[0];
+        boolean first = true;
+        List<Double> filledX = new ArrayList<>();
+        List<Double> filledY = new ArrayList<>();
+        List<Double> hollowX = new ArrayList<>();
+        List<Double> hollowY = new ArrayList<>();
+        anchor(chart, "below the rows", 0);
+        for (int i = n - 1; i >= 0; i--) {
+            Interval r = rows.get(i);
+            double y = n - i;
+            boolean drawn = Double.isFinite(r.low()) && Double.isFinite(r.high());
+            XYSeries ci = chart.addSeries("interval " + (i + 1), drawn ? new double[] {r.low(), r.high()}
+                    : new double[] {r.estimate(), r.estimate()}, new double[] {y, y});
+            ci.setMarker(SeriesMarkers.NONE);
+            ci.setLineColor(drawn ? Color.DARK_GRAY : new Color(0, 0, 0, 0));
+            ci.setLineStyle(new java.awt.BasicStroke(2f));
+            ci.setShowInLegend(drawn && first);
+            ci.setLabel(legends[0]);
+            first &= !drawn;
+            (r.marked() ? filledX : hollowX).add(r.estimate());
+            (r.marked() ? filledY : hollowY).add(y);
+        }
+        anchor(chart, "above the rows", n + 1);
+        if (!filledX.isEmpty()) {
+            XYSeries dots = chart.addSeries(legends[1], filledX, filledY);
+            dots.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            dots.setMarker(SeriesMarkers.CIRCLE);
+            dots.setMarkerColor(ink);
+        }
+        if (!hollowX.isEmpty()) {
+            XYSeries dots = chart.addSeries(legends[2], hollowX, hollowY);
+            dots.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            dots.setMarker(new HollowCircle());
+            dots.setMarkerColor(ink);
+        }
+        return chart;
+    }
+
+    /** Adds an invisible point at (0, y), outside the legend, so that y is one of the axis's values. */
+    private static void anchor(XYChart chart, String name, double y) {
+        XYSeries s = chart.addSeries(name, new double[] {0}, new double[] {y});
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(new Color(0, 0, 0, 0));
+        s.setShowInLegend(false);
+    }
+
+    /** A circle drawn as its outline on white, for "not marked" in {@link #dotsAndIntervals}. */
+    private static final class HollowCircle extends org.knowm.xchart.style.markers.Marker {
+
+        @Override
+        public void paint(java.awt.Graphics2D g, double xOffset, double yOffset, int markerSize) {
+            Color ink = g.getColor();
+            java.awt.Stroke stroke = g.getStroke();
+            double d = markerSize;
+            java.awt.geom.Ellipse2D.Double circle = new java.awt.geom.Ellipse2D.Double(xOffset - d / 2, yOffset - d / 2, d, d);
+            g.setColor(Color.WHITE);
+            g.fill(circle);
+            g.setColor(ink);
+            g.setStroke(new java.awt.BasicStroke(2f));
+            g.draw(circle);
+            g.setStroke(stroke);
+        }
     }
 
     /**

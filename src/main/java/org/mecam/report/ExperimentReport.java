@@ -33,9 +33,11 @@ import tech.tablesaw.api.Table;
  * ablation table (mean +- std over seeds, best in bold) and its paired comparison with the
  * reference variant, the robustness table (areas under the metric-vs-p curves, effective
  * robustness against the reference method) and curves, the metrics by negative information,
- * and the figures (training curves, ablation bars, robustness curves with bands, projections of
- * the representations before and after the contrastive filter, attention heat maps, predicted vs
- * true, confusion matrix). Tables go to {@code <root>/tables}, figures to {@code <root>/figures}.
+ * and the figures (training curves, ablation bars, the paired differences to the reference as dots
+ * with 95 % CIs, robustness curves with bands, projections of the representations before and after
+ * the contrastive filter, attention heat maps, predicted vs true, confusion matrix). Tables go to
+ * {@code <root>/tables}, figures to {@code <root>/figures}, each figure as PNG and SVG with the data
+ * it plots as CSV beside it.
  *
  * <p>{@link #write(Path)} writes them all; {@link #of(Path)} gives the same tables and charts as
  * objects (for notebooks), per grid and dataset.
@@ -126,6 +128,22 @@ public final class ExperimentReport {
      */
     public org.knowm.xchart.CategoryChart ablationBars(String grid, String dataset, String metric) {
         return new AblationReport(store, spec(grid), dataset).bars(metric);
+    }
+
+    /**
+     * @param metric a key of {@link SentimentMetrics#KEYS}
+     * @return each variant's mean paired difference to the reference variant in the metric with its
+     *     95 % CI (the numbers of {@link #ablationDifferences}), sorted, a filled dot where the
+     *     difference is significant after the Holm correction over the table's variants, a hollow
+     *     one where not
+     */
+    public XYChart ablationDifferenceChart(String grid, String dataset, String metric) {
+        return new AblationReport(store, spec(grid), dataset).differenceChart(metric);
+    }
+
+    /** @return the data of {@link #ablationDifferenceChart}, as written beside the figure (CSV) */
+    public TextTable ablationDifferenceData(String grid, String dataset, String metric) {
+        return new AblationReport(store, spec(grid), dataset).differenceData(metric);
     }
 
     /** @return the robustness table (AUC and effective robustness per method and perturbation), or null without sweeps */

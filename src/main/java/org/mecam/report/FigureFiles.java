@@ -16,8 +16,8 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
- * Writes XChart charts, alone or as a grid of panels, as PNG and SVG (each file written whole
- * and renamed into place).
+ * Writes XChart charts, alone or as a grid of panels, as PNG and SVG, with the data they plot as
+ * CSV beside them (each file written whole and renamed into place).
  */
 public final class FigureFiles {
 
@@ -28,42 +28,69 @@ public final class FigureFiles {
 
     private FigureFiles() {}
 
-    /** Writes {@code base.png} and {@code base.svg} of one chart. */
+    /**
+     * Writes {@code base.png} and {@code base.svg} of one chart, and {@code base.csv} with the data
+     * it plots ({@link FigureData}).
+     */
     public static List<Path> save(Chart<?, ?> chart, Path dir, String base) throws IOException {
         return save(List.of(chart), 1, dir, base);
     }
 
+    /** Writes {@code base.png} and {@code base.svg} of one chart, and {@code data} as {@code base.csv}. */
+    public static List<Path> save(Chart<?, ?> chart, Path dir, String base, TextTable data) throws IOException {
+        return save(List.of(chart), 1, dir, base, data);
+    }
+
     /**
-     * Writes {@code base.png} and {@code base.svg} of panels laid out row by row.
+     * Writes {@code base.png} and {@code base.svg} of panels laid out row by row, and
+     * {@code base.csv} with the data they plot ({@link FigureData}).
      *
-     * @return the two files
+     * @return the three files
      */
     public static List<Path> save(List<? extends Chart<?, ?>> panels, int columns, Path dir, String base)
             throws IOException {
+        return save(panels, columns, dir, base, FigureData.of(panels));
+    }
+
+    /**
+     * Writes {@code base.png} and {@code base.svg} of panels laid out row by row, and the figure's
+     * data as {@code base.csv} (each file written whole first, then all three renamed into place).
+     *
+     * @param data what the figure plots, in a form a user can re-plot from (its CSV is written)
+     * @return the three files
+     */
+    public static List<Path> save(List<? extends Chart<?, ?>> panels, int columns, Path dir, String base,
+            TextTable data) throws IOException {
         Files.createDirectories(dir);
         BufferedImage image = image(panels, columns);
         String svgText = svg(panels, columns);
+        String csvText = data.csv();
         Path png = dir.resolve(base + ".png");
         Path svg = dir.resolve(base + ".svg");
+        Path csv = dir.resolve(base + ".csv");
         Path tmpPng = partial(dir, base + ".png");
         Path tmpSvg = partial(dir, base + ".svg");
+        Path tmpCsv = partial(dir, base + ".csv");
         try {
             if (!ImageIO.write(image, "png", tmpPng.toFile())) {
                 throw new IOException("no PNG writer");
             }
             Files.writeString(tmpSvg, svgText, java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(tmpCsv, csvText, java.nio.charset.StandardCharsets.UTF_8);
             Files.move(tmpPng, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.move(tmpSvg, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmpCsv, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             // a full disk, say: no half-written figure is left behind
             Files.deleteIfExists(tmpPng);
             Files.deleteIfExists(tmpSvg);
+            Files.deleteIfExists(tmpCsv);
             if (e instanceof IOException) {
-                throw new IOException("cannot write " + dir.resolve(base) + ".png/.svg: " + e.getMessage(), e);
+                throw new IOException("cannot write " + dir.resolve(base) + ".png/.svg/.csv: " + e.getMessage(), e);
             }
             throw e;
         }
-        return List.of(png, svg);
+        return List.of(png, svg, csv);
     }
 
     private static final java.util.concurrent.atomic.AtomicLong PARTS = new java.util.concurrent.atomic.AtomicLong();

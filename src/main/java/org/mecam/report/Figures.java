@@ -33,7 +33,7 @@ public final class Figures {
     /**
      * The training curves of each loss: task and validation MAE, contrastive, lld of both
      * stages, entropy, gradient norm and learning rate per epoch, as a 3x2 grid, written as
-     * {@code png} and an SVG next to it.
+     * {@code png} with an SVG and the plotted data (CSV) next to it.
      */
     public static void trainingCurves(List<EpochStats> epochs, Path png) throws IOException {
         FigureFiles.save(trainingCurvePanels(epochs), 3, png.toAbsolutePath().getParent(), stem(png));
@@ -61,8 +61,8 @@ public final class Figures {
      * "Which loss moves which encoder": for each encoder (text, audio, vision) the gradient norm
      * each weighted loss term puts on it per epoch (log scale), then the class separation of the
      * filter's projections z and of the encoder vectors h on the validation split, clean anchors
-     * against anchors whose negative information hits that modality; written as {@code png} and
-     * an SVG next to it.
+     * against anchors whose negative information hits that modality; written as {@code png} with
+     * an SVG and the plotted data (CSV) next to it.
      */
     public static void lossEffects(List<EpochStats> epochs, Path png) throws IOException {
         FigureFiles.save(lossEffectPanels(epochs), 3, png.toAbsolutePath().getParent(), stem(png));
@@ -131,7 +131,8 @@ public final class Figures {
 
     /**
      * Predicted against true sentiment, one point per test sample, split into clean samples and
-     * samples with negative information when the flags are known, with the identity line.
+     * samples with negative information when the flags are known, with the identity line; written
+     * as {@code png} with an SVG and the plotted data (CSV) next to it.
      *
      * @param negative per-sample flag "affected by negative information", or null
      */
@@ -169,7 +170,10 @@ public final class Figures {
         return chart;
     }
 
-    /** The 7-class confusion matrix (rounded, clipped to [-3, 3]) with counts in the cells. */
+    /**
+     * The 7-class confusion matrix (rounded, clipped to [-3, 3]) with counts in the cells, written
+     * as {@code png} with an SVG and the counts (CSV) next to it.
+     */
     public static void confusion7(float[] predictions, float[] labels, Path png) throws IOException {
         FigureFiles.save(confusionChart(predictions, labels), png.toAbsolutePath().getParent(), stem(png));
     }
