@@ -364,7 +364,7 @@ final class BoundsReport {
 
     /**
      * Writes the tables {@code <base>-bounds} and {@code <base>-power} (.md/.csv/.tex) and the
-     * figures {@code <base>-bounds-gains} and {@code <base>-power} (.png/.svg).
+     * figures {@code <base>-bounds-gains} and {@code <base>-power} (.png/.svg, with their data as .csv).
      */
     List<Path> write(Path tables, Path figures, String base) throws IOException {
         List<Path> out = new ArrayList<>(table().write(tables, base + "-bounds"));
