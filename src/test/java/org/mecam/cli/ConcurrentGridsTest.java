@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.experiment.grid.GridRunner;
@@ -23,6 +24,7 @@ import org.mecam.experiment.grid.GridRunner;
  * counted as failed, and the tables are byte for byte those of the same grid run alone; no
  * staging file is left behind.
  */
+@Tag("integration")
 class ConcurrentGridsTest {
 
     static final String GRID = "{\"name\": \"cg\", \"base\": {\"config\": \"tiny\", \"epochs\": 1, \"trainSize\": 64,"

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import org.mecam.experiment.grid.GridRunner;
  * Cases that need root (a small tmpfs for a full disk, a mount namespace without fonts) are
  * skipped with a message elsewhere. The case count is printed at the end.
  */
+@Tag("integration")
 class FaultBatteryTest {
 
     @TempDir

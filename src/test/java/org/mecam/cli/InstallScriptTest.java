@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * link still starts its own checkout's jar: checked on a copy of the two scripts in a checkout
  * layout, with a stand-in java that prints what it was asked to run.
  */
+@Tag("integration")
 class InstallScriptTest {
 
     @TempDir

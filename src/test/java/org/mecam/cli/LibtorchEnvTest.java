@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.experiment.grid.GridRunner;
@@ -22,6 +23,7 @@ import org.mecam.experiment.grid.GridRunner;
  * folder, before any run directory is made (not DJL's "Offline mode is enabled", exit 4); and
  * scripts/mecam itself refuses such a file.
  */
+@Tag("integration")
 class LibtorchEnvTest {
 
     @TempDir

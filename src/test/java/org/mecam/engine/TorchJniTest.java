@@ -16,13 +16,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.mecam.experiment.grid.GridRunner;
 
 /**
  * scripts/torch-jni.sh builds DJL's JNI against torch 2.13.0+cpu from the package index (into
- * {@code target/torch-jni/}, reused while the torch and the sources stay the same), and the tiny
+ * {@code .cache/torch-jni/}, which {@code mvn clean} keeps, reused while the torch and the sources stay the same), and the tiny
  * preset trains on it to the metrics of the bundled libtorch 2.7.1.
  *
  * <p>"The same metrics" means equal up to float32 rounding: the two libtorch builds use different
@@ -33,10 +34,11 @@ import org.mecam.experiment.grid.GridRunner;
  * cannot get torch 2.13.0+cpu (no package index and no network), or where DJL's JNI sources are
  * neither beside the repository nor downloadable.
  */
+@Tag("integration")
 class TorchJniTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Path WORK = ROOT.resolve("target/torch-jni");
+    private static final Path WORK = ROOT.resolve(".cache/torch-jni"); // not under target/: mvn clean keeps it
     private static final String TORCH = "torch==2.13.0+cpu";
 
     @Test
@@ -88,7 +90,7 @@ class TorchJniTest {
         assertTrue(worst < 1e-4, "predictions differ by up to " + worst);
     }
 
-    /** @return a venv's python with torch 2.13.0+cpu, made under target/torch-jni/venv when missing */
+    /** @return a venv's python with torch 2.13.0+cpu, made under .cache/torch-jni/venv when missing */
     private static Path venvWithTorch() throws Exception {
         Path venv = WORK.resolve("venv");
         Path python = venv.resolve("bin/python");

@@ -31,6 +31,7 @@ import org.mecam.experiment.run.RunDirectory;
  * starts ({@code scripts/kernel-check.py}), then executes every notebook at smoke scale
  * ({@code scripts/run-notebooks.py}); executed copies stay in {@code target/notebooks-executed}.
  */
+@Tag("integration")
 @Tag("notebooks")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotebooksTest {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
@@ -115,6 +116,7 @@ class GridTest {
 
     /** Kills a grid process with SIGKILL after its first finished run, then resumes in this process. */
     @Test
+    @Tag("integration")
     void resumesAfterAKillWithoutLosingOrDuplicatingRuns() throws Exception {
         TestSupport.start();
         Path root = tmp.resolve("results");
@@ -316,6 +318,7 @@ class GridTest {
     }
 
     @Test
+    @Tag("integration")
     void workersAreStartedThroughTheInjectedLauncher() throws Exception {
         Path root = tmp.resolve("launched");
         List<Integer> shards = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -337,6 +340,7 @@ class GridTest {
      * workers left (here: workers that do nothing) is not tried again.
      */
     @Test
+    @Tag("integration")
     void aGridWithWorkersRunsWhatAnotherGridLeftUnfinished() throws Exception {
         TestSupport.start();
         Path root = tmp.resolve("others");
@@ -384,6 +388,7 @@ class GridTest {
      * when its holder left it unfinished, and with {@code Others.LEAVE} leaves it; never a failure.
      */
     @Test
+    @Tag("integration")
     void aClaimedRunIsWaitedForNotRunTwice() throws Exception {
         TestSupport.start();
         Path root = tmp.resolve("claimed");
@@ -424,6 +429,7 @@ class GridTest {
 
     /** Workers share the runs as a queue: a run another worker holds is its share, not a failure. */
     @Test
+    @Tag("integration")
     void aWorkerTakesTheRunsNoOtherWorkerHolds() throws Exception {
         TestSupport.start();
         Path root = tmp.resolve("queue");
@@ -440,6 +446,7 @@ class GridTest {
     }
 
     @Test
+    @Tag("integration")
     void localWorkersDieWithTheirGridProcess() throws Exception {
         Path root = tmp.resolve("orphans");
         List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",

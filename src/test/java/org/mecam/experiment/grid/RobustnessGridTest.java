@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
@@ -63,6 +64,7 @@ class RobustnessGridTest {
     }
 
     @Test
+    @Tag("integration")
     void smokeGridSweepsAndReports() throws Exception {
         TestSupport.start();
         GridRunner.Summary s = GridRunner.run(Grid.load("smoke-robustness"), "smoke-robustness", root, 1, null);
@@ -104,6 +106,7 @@ class RobustnessGridTest {
      * training them would; a twin whose checkpoint does not reproduce its predictions is not used.
      */
     @Test
+    @Tag("integration")
     void runsAnotherGridTrainedAreReusedWithTheResultsOfTraining() throws Exception {
         TestSupport.start();
         List<Long> one = List.of(1111L);

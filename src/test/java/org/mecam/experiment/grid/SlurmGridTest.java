@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mecam.TestSupport;
@@ -30,6 +31,7 @@ import org.mecam.report.ExperimentReport;
  * grid is submitted again at once (only the cancelled run is submitted: the others are claimed by
  * live tasks), and after both jobs the tables equal those of local workers byte for byte.
  */
+@Tag("integration")
 class SlurmGridTest {
 
     static final Path ROOT = Path.of("").toAbsolutePath();

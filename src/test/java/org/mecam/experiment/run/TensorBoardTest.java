@@ -24,6 +24,7 @@ import org.mecam.train.EpochStats;
  * scripts/python-env.sh has tensorboard), holds each epoch's values of epochs.csv under their
  * tags and the configuration as hyperparameters.
  */
+@Tag("integration")
 @Tag("notebooks")
 class TensorBoardTest {
 
