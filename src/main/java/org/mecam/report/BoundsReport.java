@@ -20,7 +20,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.mecam.data.NegativeInfo;
 import org.mecam.experiment.run.ResultStore;
 import org.mecam.experiment.run.RunFiles;
-import org.mecam.report.ExperimentReport.GridSpec;
 
 /**
  * Headroom and the share of it each variant captures (docs/METHOD.md, "Bounds"). In a grid with an
@@ -65,6 +64,7 @@ final class BoundsReport {
     /** Runs of the dataset, and those whose selected epoch is one of the last three of their cap. */
     private int runs;
     private int lateRuns;
+    private List<Row> rows;
 
     private BoundsReport(GridSpec spec, String dataset, String lower, String upper) {
         this.spec = spec;
@@ -176,8 +176,18 @@ final class BoundsReport {
             double gainCi, double p, double pHolm, double share, double shareLow, double shareHigh, double detectable,
             double excludedAbove) {}
 
-    /** @return the rows, subset by subset: the oracle first (its gain is the headroom), then the other variants */
+    /**
+     * @return the rows, subset by subset: the oracle first (its gain is the headroom), then the
+     *     other variants (computed once: the tables and figures all read them)
+     */
     List<Row> rows() {
+        if (rows == null) {
+            rows = List.copyOf(computeRows());
+        }
+        return rows;
+    }
+
+    private List<Row> computeRows() {
         List<Row> out = new ArrayList<>();
         for (Subset s : SUBSETS) {
             TreeMap<Long, Double> low = mae.get(spec.runVariant(lower)).get(s.name());

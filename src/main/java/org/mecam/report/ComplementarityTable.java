@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import org.mecam.experiment.run.ResultStore;
-import org.mecam.report.ExperimentReport.GridSpec;
 
 /**
  * Does each modality add what the others lack? In a grid whose variants differ only in

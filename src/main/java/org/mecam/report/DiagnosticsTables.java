@@ -25,7 +25,7 @@ final class DiagnosticsTables {
     private final List<String> variants;
     private final List<List<List<EpochStats>>> runs = new ArrayList<>();
 
-    private DiagnosticsTables(ResultStore store, ExperimentReport.GridSpec spec, String dataset) throws IOException {
+    private DiagnosticsTables(ResultStore store, GridSpec spec, String dataset) throws IOException {
         variants = new ArrayList<>();
         for (String v : spec.variants()) {
             if (spec.sameAs().containsKey(v)) {
@@ -50,7 +50,7 @@ final class DiagnosticsTables {
     }
 
     /** @return the tables of a grid on a dataset, or null when no run there has diagnostics */
-    static DiagnosticsTables of(ResultStore store, ExperimentReport.GridSpec spec, String dataset) throws IOException {
+    static DiagnosticsTables of(ResultStore store, GridSpec spec, String dataset) throws IOException {
         DiagnosticsTables t = new DiagnosticsTables(store, spec, dataset);
         return t.variants.isEmpty() ? null : t;
     }

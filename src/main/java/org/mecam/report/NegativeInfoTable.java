@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.mecam.experiment.run.ResultStore;
-import org.mecam.report.ExperimentReport.GridSpec;
 import org.mecam.report.TextTable;
 import tech.tablesaw.api.Table;
 

@@ -14,7 +14,6 @@ import org.mecam.eval.SentimentMetrics;
 import org.mecam.experiment.protocol.Robustness;
 import org.mecam.experiment.run.ResultStore;
 import org.mecam.report.ExperimentCharts;
-import org.mecam.report.ExperimentReport.GridSpec;
 import org.mecam.report.FigureFiles;
 import org.mecam.report.Stats;
 import org.mecam.report.TextTable;

@@ -16,7 +16,7 @@ final class SelectionTable {
 
     private SelectionTable() {}
 
-    static TextTable of(ResultStore store, ExperimentReport.GridSpec spec, String dataset) {
+    static TextTable of(ResultStore store, GridSpec spec, String dataset) {
         TextTable t = new TextTable("Validation vs test, " + spec.name() + " on " + dataset
                 + " (best-validation checkpoint, mean ± std over seeds)", List.of("variant", "seeds", "valid MAE", "test MAE"));
         double best = Double.POSITIVE_INFINITY;

@@ -35,17 +35,17 @@ final class SweepReport {
     record Axis(String key, SortedMap<Double, String> datasets) {}
 
     private final ResultStore store;
-    private final ExperimentReport.GridSpec spec;
+    private final GridSpec spec;
     private final Axis axis;
 
-    private SweepReport(ResultStore store, ExperimentReport.GridSpec spec, Axis axis) {
+    private SweepReport(ResultStore store, GridSpec spec, Axis axis) {
         this.store = store;
         this.spec = spec;
         this.axis = axis;
     }
 
     /** @return the report of {@code spec}'s grid, or null when its datasets do not differ in one numeric setting */
-    static SweepReport of(ResultStore store, ExperimentReport.GridSpec spec) {
+    static SweepReport of(ResultStore store, GridSpec spec) {
         Axis axis = axis(store, spec.name());
         return axis == null ? null : new SweepReport(store, spec, axis);
     }

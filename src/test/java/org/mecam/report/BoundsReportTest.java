@@ -54,7 +54,7 @@ class BoundsReportTest {
             run("filter", seed, false, 0.2, 10, new double[] {0.45 + 2 * j, 0.9 + j, 0.8 + j, 0.6 + j});
         }
         ResultStore store = ResultStore.scan(tmp);
-        ExperimentReport.GridSpec spec = ExperimentReport.GridSpec.read(tmp, "b", store);
+        GridSpec spec = GridSpec.read(tmp, "b", store);
         BoundsReport b = BoundsReport.of(store, spec, "d");
         Map<String, BoundsReport.Row> rows = new java.util.LinkedHashMap<>();
         for (BoundsReport.Row r : b.rows()) {
@@ -89,7 +89,7 @@ class BoundsReportTest {
         Files.writeString(tmp.resolve("b/d/oracle/seed-12/config.json"), Files.readString(
                 tmp.resolve("b/d/oracle/seed-12/config.json")).replace("\"alpha\": 0.0", "\"alpha\": 0.1"));
         ResultStore changed = ResultStore.scan(tmp);
-        assertNull(BoundsReport.of(changed, ExperimentReport.GridSpec.read(tmp, "b", changed), "d"),
+        assertNull(BoundsReport.of(changed, GridSpec.read(tmp, "b", changed), "d"),
                 "an oracle without a twin that differs only in the mask has no lower bound");
     }
 }

@@ -40,7 +40,7 @@ class ComplementarityTableTest {
             run("a", "a", s, 0.90 + jitter[s], "");
         }
         ResultStore store = ResultStore.scan(tmp);
-        TextTable t = ComplementarityTable.of(store, ExperimentReport.GridSpec.read(tmp, "m", store), "clean");
+        TextTable t = ComplementarityTable.of(store, GridSpec.read(tmp, "m", store), "clean");
         java.util.Map<String, List<String>> rows = new java.util.HashMap<>();
         t.rows().forEach(r -> rows.put(r.get(0) + " vs " + r.get(1), r));
         assertEquals(java.util.Set.of("all vs ta", "ta vs t", "ta vs a"), rows.keySet(), "sets one modality apart");
@@ -52,7 +52,7 @@ class ComplementarityTableTest {
 
         run("t", "t", 0, 0.72, ", \"fusion\": \"late\"");
         ResultStore mixed = ResultStore.scan(tmp);
-        assertNull(ComplementarityTable.of(mixed, ExperimentReport.GridSpec.read(tmp, "m", mixed), "clean"),
+        assertNull(ComplementarityTable.of(mixed, GridSpec.read(tmp, "m", mixed), "clean"),
                 "variants that differ in more than their modalities are not a modality grid");
     }
 }

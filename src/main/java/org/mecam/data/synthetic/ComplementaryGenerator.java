@@ -69,12 +69,11 @@ public final class ComplementaryGenerator {
     private static final int CLS = SyntheticGenerator.CLS;
     private static final int SEP = SyntheticGenerator.SEP;
     private static final int FIRST_WORD = 4;
-    private static final int GROUPS = 6;
     private static final String[] SPLITS = {"train", "valid", "test"};
 
     private final SyntheticSpec spec;
     private final double undetectableShare;
-    private final int groupSize;
+    private final WordGroups vocab;
     private final int firstGarbled;
     private final float[][] embedding;
     private final double[] audioDirection;
@@ -93,8 +92,8 @@ public final class ComplementaryGenerator {
         this.spec = spec;
         this.undetectableShare = undetectableShare;
         this.firstGarbled = spec.vocabSize() - GARBLED_IDS;
-        this.groupSize = (firstGarbled - FIRST_WORD) / (2 * GROUPS);
-        if (groupSize < 1) {
+        this.vocab = new WordGroups(FIRST_WORD, (firstGarbled - FIRST_WORD) / (2 * WordGroups.GROUPS), firstGarbled);
+        if (vocab.groupSize() < 1) {
             throw new IllegalArgumentException("vocabulary of " + spec.vocabSize() + " is too small");
         }
         SplittableRandom rng = new SplittableRandom(spec.seed() ^ 0xC0FFEEL);
@@ -239,34 +238,15 @@ public final class ComplementaryGenerator {
             if (rng.nextDouble() < SENTIMENT_RATE) {
                 v = (int) Math.max(-3, Math.min(3, Math.rint(WORD_SCALE * share + WORD_VALUE_NOISE * rng.nextGaussian())));
             }
-            tokens[k] = v == 0 ? neutralWord(rng) : sentimentWord(rng, v);
+            tokens[k] = v == 0 ? vocab.neutralWord(rng) : vocab.sentimentWord(rng, v);
         }
         tokens[words + 1] = SEP;
         return tokens;
     }
 
-    private int sentimentWord(SplittableRandom rng, int value) {
-        int group = value < 0 ? value + 3 : value + 2;
-        return FIRST_WORD + group * groupSize + rng.nextInt(groupSize);
-    }
-
-    private int neutralWord(SplittableRandom rng) {
-        int first = FIRST_WORD + GROUPS * groupSize;
-        return first + rng.nextInt(firstGarbled - first);
-    }
-
     /** @return the sentiment value a token id expresses (0 for neutral, garbled and special tokens) */
     int wordValue(int token) {
-        int group = (token - FIRST_WORD) / groupSize;
-        if (token < FIRST_WORD || group >= GROUPS) {
-            return 0;
-        }
-        return group < 3 ? group - 3 : group - 2;
-    }
-
-    /** @return whether a token id is one of the garbled (off-distribution) tokens */
-    boolean garbled(int token) {
-        return token >= firstGarbled;
+        return vocab.value(token);
     }
 
     private static float[][] frames(SplittableRandom rng, int length, double share, double[] direction) {

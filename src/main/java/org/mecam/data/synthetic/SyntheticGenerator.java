@@ -36,19 +36,18 @@ public final class SyntheticGenerator {
     public static final int SEP = 3;
     static final int NOT = 4;
     private static final int FIRST_WORD = 5;
-    private static final int GROUPS = 6;
     private static final String[] SPLITS = {"train", "valid", "test"};
 
     private final SyntheticSpec spec;
-    private final int groupSize;
+    private final WordGroups vocab;
     private final float[][] embedding;
     private final double[][] audioDirections;
     private final double[][] visionDirections;
 
     public SyntheticGenerator(SyntheticSpec spec) {
         this.spec = spec;
-        this.groupSize = Math.max(2, (spec.vocabSize() - FIRST_WORD) / 20);
-        if (FIRST_WORD + GROUPS * groupSize >= spec.vocabSize()) {
+        this.vocab = new WordGroups(FIRST_WORD, Math.max(2, (spec.vocabSize() - FIRST_WORD) / 20), spec.vocabSize());
+        if (vocab.firstNeutral() >= spec.vocabSize()) {
             throw new IllegalArgumentException("vocabulary of " + spec.vocabSize() + " is too small");
         }
         SplittableRandom rng = new SplittableRandom(spec.seed() ^ 0x5EEDL);
@@ -216,41 +215,27 @@ public final class SyntheticGenerator {
                     any = true;
                     if (!last && rng.nextDouble() < SyntheticSpec.NEGATION_RATE) {
                         tokens[k] = NOT;
-                        tokens[k + 1] = sentimentWord(rng, -v);
+                        tokens[k + 1] = vocab.sentimentWord(rng, -v);
                         expressive[k] = true;
                         expressive[k + 1] = true;
                         k += 2;
                     } else {
-                        tokens[k] = sentimentWord(rng, v);
+                        tokens[k] = vocab.sentimentWord(rng, v);
                         expressive[k] = true;
                         k++;
                     }
                     continue;
                 }
             }
-            tokens[k++] = neutralWord(rng);
+            tokens[k++] = vocab.neutralWord(rng);
         }
         tokens[words + 1] = SEP;
         return tokens;
     }
 
-    private int sentimentWord(SplittableRandom rng, int value) {
-        int group = value < 0 ? value + 3 : value + 2;
-        return FIRST_WORD + group * groupSize + rng.nextInt(groupSize);
-    }
-
-    private int neutralWord(SplittableRandom rng) {
-        int first = FIRST_WORD + GROUPS * groupSize;
-        return first + rng.nextInt(spec.vocabSize() - first);
-    }
-
     /** @return the sentiment value a token id expresses (0 for neutral and special tokens) */
     public int wordValue(int token) {
-        int group = (token - FIRST_WORD) / groupSize;
-        if (token < FIRST_WORD || group >= GROUPS) {
-            return 0;
-        }
-        return group < 3 ? group - 3 : group - 2;
+        return vocab.value(token);
     }
 
     private static void shuffleWords(SplittableRandom rng, int[] tokens, int length) {

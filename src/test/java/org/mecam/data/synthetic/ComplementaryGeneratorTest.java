@@ -2,6 +2,7 @@ package org.mecam.data.synthetic;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -9,12 +10,14 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
 import org.junit.jupiter.api.Test;
+import org.mecam.config.ConfigException;
 import org.mecam.config.Preset;
 import org.mecam.config.RunConfig;
 import org.mecam.data.Datasets;
 import org.mecam.data.FrameStore;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.NegativeInfo;
+import org.mecam.data.NegativeMask;
 import org.mecam.data.Split;
 
 /**
@@ -243,15 +246,21 @@ class ComplementaryGeneratorTest {
         assertTrue(compared > 70, "" + compared);
     }
 
+    /** @return a complementary-preset config of these sizes and negative fraction */
+    private static RunConfig config(double fraction, int train, int valid, int test) {
+        RunConfig c = new RunConfig();
+        c.preset = Preset.COMPLEMENTARY;
+        c.negativeFraction = fraction;
+        c.trainSize = train;
+        c.validSize = valid;
+        c.testSize = test;
+        return c;
+    }
+
     /** The oracle zeroes exactly the recorded modality of each hit sample, in every split, and nothing else. */
     @Test
     void theOracleMasksExactlyTheRecordedModality() {
-        RunConfig c = new RunConfig();
-        c.preset = Preset.COMPLEMENTARY;
-        c.negativeFraction = 0.5;
-        c.trainSize = 300;
-        c.validSize = 100;
-        c.testSize = 200;
+        RunConfig c = config(0.5, 300, 100, 200);
         MultimodalDataset plain = Datasets.load(c);
         c.maskNegative = true;
         MultimodalDataset masked = Datasets.load(c);
@@ -286,5 +295,26 @@ class ComplementaryGeneratorTest {
             assertTrue(hits > a.size() / 3, name + ": " + hits);
         }
         assertTrue(masked.notes().stream().anyMatch(n -> n.contains("the oracle masked")), masked.notes().toString());
+    }
+
+    /** The oracle needs recorded negative information; the undetectable share is a fraction. */
+    @Test
+    void badOracleAndShareInputIsNamed() {
+        RunConfig c = config(0.3, 20, 10, 10);
+        MultimodalDataset data = Datasets.load(c);
+        Split[] unflagged = new Split[3];
+        for (int k = 0; k < 3; k++) {
+            Split s = data.splits().get(k);
+            unflagged[k] = Split.builder(s.name).textFeatures(s.textFeatures, null).textIds(s.textIds, s.textLen)
+                    .textLengths(s.textLengths).audio(s.audio, s.audioLengths, null).vision(s.vision, s.visionLengths, null)
+                    .labels(s.labels).ids(s.ids).build();
+        }
+        MultimodalDataset plain = new MultimodalDataset(data.info(), unflagged[0], unflagged[1], unflagged[2]);
+        ConfigException e = assertThrows(ConfigException.class, () -> NegativeMask.apply(plain));
+        assertTrue(e.getMessage().startsWith("maskNegative: " + data.info().source() + ", split 'train', records no"
+                + " negative information"), e.getMessage());
+        c.undetectableShare = 1.5;
+        ConfigException share = assertThrows(ConfigException.class, c::validate);
+        assertTrue(share.getMessage().contains("undetectableShare: must be in [0, 1], got 1.5"), share.getMessage());
     }
 }
