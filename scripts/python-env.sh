@@ -4,6 +4,7 @@
 #
 #   scripts/python-env.sh          jupyter_client, nbclient, nbconvert, nbformat, tensorboard (headless runs, tests)
 #   scripts/python-env.sh --lab    the same and JupyterLab (and Playwright's driver for the browser check)
+#   scripts/python-env.sh --bert   transformers, torch and safetensors only (PretrainedBertTest's reference BERT)
 #
 # Online, this is plain `pip install` from PyPI. Machines whose pip is configured with local
 # package indexes (`pip config list` shows file:// index URLs) install from those alone, so
@@ -19,8 +20,11 @@ modules="jupyter_client, nbclient, nbconvert, nbformat, zmq, tensorboard"
 if [[ "${1:-}" == "--lab" ]]; then
   packages+=(jupyterlab)
   modules+=", jupyterlab"
+elif [[ "${1:-}" == "--bert" ]]; then
+  packages=(transformers torch safetensors)
+  modules="transformers, torch, safetensors"
 elif [[ -n "${1:-}" ]]; then
-  echo "usage: $0 [--lab]" >&2
+  echo "usage: $0 [--lab | --bert]" >&2
   exit 2
 fi
 

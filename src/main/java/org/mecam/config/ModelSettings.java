@@ -7,7 +7,7 @@ package org.mecam.config;
  */
 public record ModelSettings(
         String modalities, TextMode textMode, TextEncoderKind textEncoder, int textDim, BertSize bertSize,
-        String torchscript, boolean freezeText,
+        String torchscript, String pretrained, boolean freezeText,
         int audioHidden, int visionHidden, int audioOut, int visionOut,
         double dropoutText, double dropoutAudio, double dropoutVision, double dropoutPrj, int projHidden,
         int contrastDim, double tau, double negWeight, double contrastScale, Positives positives, boolean excludeSelf,

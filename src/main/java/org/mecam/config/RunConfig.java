@@ -90,11 +90,17 @@ public final class RunConfig {
     @Doc(value = "feature-mode width of the text states T and t", group = "model")
     public int textDim = 128;
 
-    @Doc(value = "BERT size in bert mode: base, small, mini or tiny", group = "model")
+    @Doc(value = "BERT size in bert mode, randomly initialised: base, small, mini or tiny (--pretrained takes its"
+            + " sizes from the folder instead)", group = "model")
     public BertSize bertSize = BertSize.BASE;
 
     @Doc(value = "TorchScript text encoder (ids, mask, segments -> token states) for textMode=torchscript", group = "model")
     public String torchscript = "";
+
+    @Doc(value = "textMode=bert from a Hugging Face BERT folder (config.json, model.safetensors, tokenizer.json or"
+            + " vocab.txt; e.g. bert-base-uncased's snapshot in the local HF cache): its weights and sizes, and its"
+            + " tokenizer for CSV transcripts", group = "model")
+    public String pretrained = "";
 
     @Doc(value = "freeze the text encoder (no gradient, not optimised)", group = "model")
     public boolean freezeText = false;
@@ -254,7 +260,7 @@ public final class RunConfig {
 
     /** @return what the model is built from (the only place these values are picked out) */
     public ModelSettings model() {
-        return new ModelSettings(modalities, textMode, textEncoder, textDim, bertSize, torchscript, freezeText,
+        return new ModelSettings(modalities, textMode, textEncoder, textDim, bertSize, torchscript, pretrained, freezeText,
                 audioHidden, visionHidden, audioOut, visionOut, dropoutText, dropoutAudio, dropoutVision, dropoutPrj,
                 projHidden, contrastDim, tau, negWeight, contrastScale, positives, excludeSelf, fusion, heads, headDim,
                 talkingHeads, bidirectional, attnDropout, alpha, beta);
@@ -373,6 +379,16 @@ public final class RunConfig {
         }
         if (textMode == TextMode.TORCHSCRIPT) {
             requireFile(errors, "torchscript", torchscript, "textMode=torchscript needs --torchscript FILE.pt");
+        }
+        if (!pretrained.isEmpty()) {
+            if (textMode != TextMode.BERT) {
+                errors.add("pretrained: a BERT folder is for textMode=bert, got textMode=" + textMode.key());
+            } else if (!Files.isDirectory(Paths.get(pretrained))) {
+                errors.add("pretrained: not a folder: " + Paths.get(pretrained).toAbsolutePath());
+            }
+            if (!vocab.isEmpty()) {
+                errors.add("vocab: --pretrained brings its own tokenizer; give --vocab or --pretrained, not both");
+            }
         }
     }
 

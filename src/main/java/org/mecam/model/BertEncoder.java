@@ -18,7 +18,9 @@ import org.mecam.config.BertSize;
 
 /**
  * A BERT encoder over token ids (token + position + segment embeddings, LayerNorm, post-norm
- * GELU transformer layers), randomly initialised with N(0, 0.02) weights.
+ * GELU transformer layers), randomly initialised with N(0, 0.02) weights, or given a Hugging Face
+ * BERT's weights by {@link #load(PretrainedBert)} (then its sizes and LayerNorm epsilon come from
+ * the folder's config.json, {@link PretrainedBert#configure}).
  *
  * <p>Written from DJL blocks rather than DJL's {@code BertBlock}, which normalises embeddings
  * with BatchNorm, pools token 1 instead of [CLS], needs every sequence at its maximum length,
@@ -42,18 +44,18 @@ public final class BertEncoder extends AbstractBlock {
 
     private BertEncoder(Builder b) {
         super(VERSION);
-        hidden = b.size.hidden();
+        hidden = b.hidden;
         tokenEmbedding = addParameter(Parameter.builder().setName("tokenEmbedding")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(b.vocabSize, hidden)).build());
         positionEmbedding = addParameter(Parameter.builder().setName("positionEmbedding")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(b.maxLength, hidden)).build());
         segmentEmbedding = addParameter(Parameter.builder().setName("segmentEmbedding")
-                .setType(Parameter.Type.WEIGHT).optShape(new Shape(2, hidden)).build());
-        embeddingNorm = addChildBlock("embeddingNorm", LayerNorm.builder().axis(2).build());
+                .setType(Parameter.Type.WEIGHT).optShape(new Shape(b.segments, hidden)).build());
+        embeddingNorm = addChildBlock("embeddingNorm", TransformerLayer.layerNorm(b.normEpsilon));
         dropout = addChildBlock("dropout", Dropout.builder().optRate(0.1f).build());
-        for (int i = 0; i < b.size.layers(); i++) {
-            layers.add(addChildBlock("layer" + i, TransformerLayer.builder().dim(hidden)
-                    .heads(b.size.heads()).ffn(b.size.intermediate()).dropout(0.1).build()));
+        for (int i = 0; i < b.layers; i++) {
+            layers.add(addChildBlock("layer" + i, TransformerLayer.builder().dim(hidden).heads(b.heads)
+                    .ffn(b.intermediate).dropout(0.1).normEpsilon(b.normEpsilon).build()));
         }
     }
 
@@ -63,6 +65,65 @@ public final class BertEncoder extends AbstractBlock {
 
     public int hidden() {
         return hidden;
+    }
+
+    /**
+     * Copies a Hugging Face BERT's weights into this (initialised) encoder: the embeddings, and per
+     * layer query, key and value (stacked into one projection), attention output, both LayerNorms
+     * and the feed-forward pair. The pooler is not used (t is the raw [CLS] state).
+     *
+     * @throws org.mecam.config.ConfigException naming the file, tensor and shapes when one is
+     *     missing or of another shape
+     */
+    public void load(PretrainedBert weights) {
+        copy(weights, tokenEmbedding, "embeddings.word_embeddings.weight");
+        copy(weights, positionEmbedding, "embeddings.position_embeddings.weight");
+        copy(weights, segmentEmbedding, "embeddings.token_type_embeddings.weight");
+        copyNorm(weights, embeddingNorm, "embeddings.LayerNorm");
+        for (int i = 0; i < layers.size(); i++) {
+            String p = "encoder.layer." + i + ".";
+            AbstractBlock layer = layers.get(i);
+            for (String part : new String[] {"weight", "bias"}) {
+                Parameter qkv = child(layer, "qkv").getParameters().get(part);
+                String self = p + "attention.self.";
+                set(qkv, PretrainedBert.concat(weights.tensor(self + "query." + part, thirdOf(qkv)),
+                        weights.tensor(self + "key." + part, thirdOf(qkv)), weights.tensor(self + "value." + part, thirdOf(qkv))));
+                copy(weights, child(layer, "out").getParameters().get(part), p + "attention.output.dense." + part);
+                copy(weights, child(layer, "ffnIn").getParameters().get(part), p + "intermediate.dense." + part);
+                copy(weights, child(layer, "ffnOut").getParameters().get(part), p + "output.dense." + part);
+            }
+            copyNorm(weights, (LayerNorm) child(layer, "norm1"), p + "attention.output.LayerNorm");
+            copyNorm(weights, (LayerNorm) child(layer, "norm2"), p + "output.LayerNorm");
+        }
+    }
+
+    /** @return the child block {@code name} (DJL prefixes child names with their two-digit position) */
+    private static ai.djl.nn.Block child(AbstractBlock block, String name) {
+        for (ai.djl.util.Pair<String, ai.djl.nn.Block> c : block.getChildren()) {
+            if (c.getKey().replaceFirst("^\\d+", "").equals(name)) {
+                return c.getValue();
+            }
+        }
+        throw new IllegalStateException("no child block " + name + " in " + block.getChildren().keys());
+    }
+
+    /** @return the shape of one of query, key, value inside the stacked projection's parameter */
+    private static Shape thirdOf(Parameter qkv) {
+        Shape s = qkv.getArray().getShape();
+        return s.dimension() == 1 ? new Shape(s.get(0) / 3) : new Shape(s.get(0) / 3, s.get(1));
+    }
+
+    private static void copyNorm(PretrainedBert weights, LayerNorm norm, String key) {
+        copy(weights, norm.getParameters().get("gamma"), key + ".weight");
+        copy(weights, norm.getParameters().get("beta"), key + ".bias");
+    }
+
+    private static void copy(PretrainedBert weights, Parameter p, String key) {
+        set(p, weights.tensor(key, p.getArray().getShape()));
+    }
+
+    private static void set(Parameter p, float[] values) {
+        p.getArray().set(java.nio.FloatBuffer.wrap(values));
     }
 
     @Override
@@ -112,12 +173,37 @@ public final class BertEncoder extends AbstractBlock {
 
     /** Builds a {@link BertEncoder}. */
     public static final class Builder {
-        private BertSize size = BertSize.BASE;
+        private int layers = BertSize.BASE.layers();
+        private int hidden = BertSize.BASE.hidden();
+        private int heads = BertSize.BASE.heads();
+        private int intermediate = BertSize.BASE.intermediate();
+        private int segments = 2;
+        private Float normEpsilon;
         private int vocabSize = 30522;
         private int maxLength = 512;
 
         public Builder size(BertSize size) {
-            this.size = size;
+            return sizes(size.layers(), size.hidden(), size.heads(), size.intermediate());
+        }
+
+        /** Sizes other than {@link BertSize}'s (a pretrained BERT's). */
+        public Builder sizes(int layers, int hidden, int heads, int intermediate) {
+            this.layers = layers;
+            this.hidden = hidden;
+            this.heads = heads;
+            this.intermediate = intermediate;
+            return this;
+        }
+
+        /** Rows of the segment (token type) embedding (default 2; only row 0 is used). */
+        public Builder segments(int segments) {
+            this.segments = segments;
+            return this;
+        }
+
+        /** The LayerNorms' epsilon (default: DJL's, 1e-5). */
+        public Builder normEpsilon(Float normEpsilon) {
+            this.normEpsilon = normEpsilon;
             return this;
         }
 

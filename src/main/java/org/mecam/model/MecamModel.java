@@ -24,6 +24,8 @@ import org.mecam.config.ModelSettings;
 import org.mecam.config.TextMode;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.batch.Batch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MECAM (METHOD.md, "Model"), wired from a {@link ModelSettings}: encoders for the modalities in use,
@@ -73,9 +75,13 @@ public final class MecamModel extends AbstractBlock {
      */
     public record Output(NDArray prediction, Encoded encoded, NDArray fused, Map<Modality, NDArray> attention) {}
 
+    private static final Logger LOG = LoggerFactory.getLogger(MecamModel.class);
+
     private final ModelSettings config;
     private final MultimodalDataset.Info data;
     private final Block text;
+    /** the Hugging Face BERT whose weights the text encoder takes, or null */
+    private final PretrainedBert pretrained;
     private final int textDim;
     private final SequenceEncoder audio;
     private final SequenceEncoder vision;
@@ -89,8 +95,10 @@ public final class MecamModel extends AbstractBlock {
         this.data = data;
         FusionVariant variant = FusionVariant.of(c.fusion());
         boolean encoders = variant.hasModalityEncoders();
+        pretrained = encoders && c.uses(Modality.TEXT) && c.textMode() == TextMode.BERT && !c.pretrained().isEmpty()
+                ? PretrainedBert.open(Paths.get(c.pretrained())) : null;
         if (encoders && c.uses(Modality.TEXT)) {
-            Block encoder = textEncoder(c, data, manager);
+            Block encoder = textEncoder(c, data, manager, pretrained);
             text = addChildBlock("text", encoder);
             textDim = encoder instanceof BertEncoder ? ((BertEncoder) encoder).hidden()
                     : encoder instanceof TorchScriptTextEncoder ? ((TorchScriptTextEncoder) encoder).hidden() : c.textDim();
@@ -137,6 +145,9 @@ public final class MecamModel extends AbstractBlock {
             model.text.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
         }
         model.initialize(manager, DataType.FLOAT32, model.exampleShapes());
+        if (model.pretrained != null) {
+            ((BertEncoder) model.text).load(model.pretrained);
+        }
         if (c.freezeText() && model.text != null) {
             for (Pair<String, Parameter> p : model.text.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(false);
@@ -145,11 +156,17 @@ public final class MecamModel extends AbstractBlock {
         return model;
     }
 
-    private static Block textEncoder(ModelSettings c, MultimodalDataset.Info data, NDManager manager) {
+    private static Block textEncoder(ModelSettings c, MultimodalDataset.Info data, NDManager manager,
+            PretrainedBert pretrained) {
         switch (c.textMode()) {
             case FEATURES:
                 return FeatureTextEncoder.builder().dim(c.textDim()).kind(c.textEncoder()).dropout(c.dropoutText()).build();
             case BERT:
+                if (pretrained != null) {
+                    LOG.info("text encoder: the pretrained BERT of {} ({}; its sizes replace --bert-size)",
+                            pretrained.dir(), pretrained.sizes().toMap());
+                    return pretrained.configure(Math.max(data.vocabSize(), 1), data.textLen()).build();
+                }
                 return BertEncoder.builder().size(c.bertSize()).vocabSize(Math.max(data.vocabSize(), 1))
                         .maxLength(Math.max(512, data.textLen())).build();
             case TORCHSCRIPT:

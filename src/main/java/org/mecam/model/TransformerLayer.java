@@ -45,8 +45,8 @@ public final class TransformerLayer extends AbstractBlock {
         preNorm = b.preNorm;
         qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * dim).build());
         out = addChildBlock("out", Linear.builder().setUnits(dim).build());
-        norm1 = addChildBlock("norm1", LayerNorm.builder().axis(2).build());
-        norm2 = addChildBlock("norm2", LayerNorm.builder().axis(2).build());
+        norm1 = addChildBlock("norm1", layerNorm(b.normEpsilon));
+        norm2 = addChildBlock("norm2", layerNorm(b.normEpsilon));
         ffnIn = addChildBlock("ffnIn", Linear.builder().setUnits(b.ffn).build());
         ffnOut = addChildBlock("ffnOut", Linear.builder().setUnits(dim).build());
         dropout = addChildBlock("dropout", Dropout.builder().optRate(b.dropout).build());
@@ -54,6 +54,12 @@ public final class TransformerLayer extends AbstractBlock {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** @return a LayerNorm over the last axis with epsilon {@code eps}, or DJL's default (1e-5) when null */
+    static LayerNorm layerNorm(Float eps) {
+        LayerNorm.Builder b = LayerNorm.builder().axis(2);
+        return (eps == null ? b : b.optEpsilon(eps)).build();
     }
 
     /**
@@ -131,6 +137,7 @@ public final class TransformerLayer extends AbstractBlock {
         private int ffn = 512;
         private float dropout = 0.1f;
         private boolean preNorm;
+        private Float normEpsilon;
 
         public Builder dim(int dim) {
             this.dim = dim;
@@ -155,6 +162,12 @@ public final class TransformerLayer extends AbstractBlock {
         /** Normalise before each sub-block (default: after, as BERT). */
         public Builder preNorm(boolean preNorm) {
             this.preNorm = preNorm;
+            return this;
+        }
+
+        /** The LayerNorms' epsilon (default: DJL's, 1e-5; a pretrained BERT's config.json gives its own). */
+        public Builder normEpsilon(Float normEpsilon) {
+            this.normEpsilon = normEpsilon;
             return this;
         }
 

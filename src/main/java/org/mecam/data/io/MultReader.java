@@ -34,11 +34,10 @@ public final class MultReader {
     /**
      * @param file the pickle
      * @param labelsCsv the label CSV (video_id, clip_id, text, ...)
-     * @param vocab a BERT vocab.txt for BERT mode, or null for feature mode
+     * @param tokenizer tokenises the CSV transcripts for BERT mode, or null for feature mode
      */
-    public static MultimodalDataset read(Path file, Path labelsCsv, Path vocab) {
+    public static MultimodalDataset read(Path file, Path labelsCsv, TranscriptTokenizer tokenizer) {
         LabelCsv csv = LabelCsv.read(labelsCsv);
-        WordPieceText tokenizer = vocab == null ? null : new WordPieceText(vocab);
         try (PickleData data = PickleData.open(file, "MulT")) {
             List<String> notes = new ArrayList<>();
             PickleData.NonFinite nonFinite = new PickleData.NonFinite();
@@ -65,7 +64,7 @@ public final class MultReader {
         }
     }
 
-    private static Split split(PickleData.Split0 s, LabelCsv csv, Matcher matcher, WordPieceText tokenizer,
+    private static Split split(PickleData.Split0 s, LabelCsv csv, Matcher matcher, TranscriptTokenizer tokenizer,
             List<String> notes, PickleData.NonFinite nonFinite) {
         float[] labels = Labels.regression(s, "labels", notes);
         int n = labels.length;

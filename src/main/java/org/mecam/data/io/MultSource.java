@@ -36,11 +36,18 @@ public class MultSource implements DatasetSource {
     @Override
     public MultimodalDataset load(RunConfig c) {
         boolean features = c.textMode == TextMode.FEATURES;
-        if (!features && c.vocab.isEmpty()) {
-            throw new ConfigException("textMode=" + c.textMode.key() + " with --dataset mult needs --vocab"
-                    + " vocab.txt (a BERT WordPiece vocabulary) to tokenise the CSV transcripts");
+        if (features) {
+            return MultReader.read(Paths.get(c.path), Paths.get(c.labels), null);
         }
-        return MultReader.read(Paths.get(c.path), Paths.get(c.labels), features ? null : Paths.get(c.vocab));
+        if (c.vocab.isEmpty() && c.pretrained.isEmpty()) {
+            throw new ConfigException("textMode=" + c.textMode.key() + " with --dataset mult needs --vocab vocab.txt (a"
+                    + " BERT WordPiece vocabulary) or --pretrained DIR (a Hugging Face BERT folder, whose tokenizer is"
+                    + " used) to tokenise the CSV transcripts");
+        }
+        try (TranscriptTokenizer tokenizer = c.pretrained.isEmpty() ? new WordPieceText(Paths.get(c.vocab))
+                : TranscriptTokenizer.ofFolder(Paths.get(c.pretrained))) {
+            return MultReader.read(Paths.get(c.path), Paths.get(c.labels), tokenizer);
+        }
     }
 
     @Override
@@ -57,6 +64,6 @@ public class MultSource implements DatasetSource {
         MultimodalDataset data = MultReader.read(file, labelsCsv, null);
         return new Inspection("MulT", data, List.of(
                 "feature mode (--dataset mult --labels CSV): GloVe text " + DataInspector.shapeOf(arrays, "train", "text"),
-                "BERT / TorchScript mode with --vocab vocab.txt: the CSV transcripts, WordPiece-tokenised"));
+                "BERT / TorchScript mode with --pretrained DIR or --vocab vocab.txt: the CSV transcripts, WordPiece-tokenised"));
     }
 }

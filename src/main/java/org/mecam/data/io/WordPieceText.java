@@ -8,16 +8,25 @@ import java.util.List;
 import org.mecam.data.DataFormatException;
 
 /** Turns raw transcripts into BERT token ids ([CLS] ... [SEP], right-padded) with a WordPiece vocab file. */
-public final class WordPieceText {
+public final class WordPieceText implements TranscriptTokenizer {
 
     private final DefaultVocabulary vocab;
     private final BertFullTokenizer tokenizer;
 
     /**
-     * @param vocabFile a BERT {@code vocab.txt} (one token per line, id = line number)
+     * @param vocabFile a BERT {@code vocab.txt} (one token per line, id = line number), lower-cased
      * @throws DataFormatException naming the file if it cannot be read or lacks [CLS], [SEP], [UNK]
      */
     public WordPieceText(Path vocabFile) {
+        this(vocabFile, true);
+    }
+
+    /**
+     * @param vocabFile a BERT {@code vocab.txt} (one token per line, id = line number)
+     * @param lowerCase lower-case (and strip accents from) the text first, as uncased BERTs do
+     * @throws DataFormatException naming the file if it cannot be read or lacks [CLS], [SEP], [UNK]
+     */
+    public WordPieceText(Path vocabFile, boolean lowerCase) {
         try {
             vocab = DefaultVocabulary.builder().addFromTextFile(vocabFile).optUnknownToken("[UNK]").build();
         } catch (IOException e) {
@@ -28,24 +37,20 @@ public final class WordPieceText {
                 throw new DataFormatException(vocabFile + ": not a BERT vocabulary, it lacks " + special);
             }
         }
-        tokenizer = new BertFullTokenizer(vocab, true);
+        tokenizer = new BertFullTokenizer(vocab, lowerCase);
     }
 
-    /** @return the id of [UNK] */
+    @Override
     public int unknownId() {
         return (int) vocab.getIndex("[UNK]");
     }
 
-    /** @return the number of token ids */
+    @Override
     public int size() {
         return (int) vocab.size();
     }
 
-    /**
-     * Tokenises {@code text} into {@code ids[row * len ...]} (truncated to len - 2 word pieces).
-     *
-     * @return the number of valid tokens, [CLS] and [SEP] included
-     */
+    @Override
     public int encode(String text, int[] ids, int row, int len) {
         List<String> pieces = tokenizer.tokenize(text == null ? "" : text);
         int words = Math.min(pieces.size(), len - 2);

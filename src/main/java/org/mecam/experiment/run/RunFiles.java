@@ -16,6 +16,7 @@ import org.mecam.config.ConfigJson;
 import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
 import org.mecam.config.Selection;
+import org.mecam.config.TextMode;
 import org.mecam.data.MultimodalDataset;
 import org.mecam.data.Split;
 import org.mecam.data.io.Csv;
@@ -25,6 +26,7 @@ import org.mecam.experiment.Experiments;
 import org.mecam.experiment.RunOptions;
 import org.mecam.experiment.protocol.NegativeSubsets;
 import org.mecam.experiment.protocol.Robustness;
+import org.mecam.model.PretrainedBert;
 import org.mecam.report.Figures;
 import org.mecam.train.EpochStats;
 import org.mecam.train.FitResult;
@@ -204,11 +206,24 @@ public final class RunFiles {
         provenance.put("dataset", data.info().toMap());
         provenance.put("samples", Map.of("train", data.train().size(), "valid", data.valid().size(), "test", data.test().size()));
         provenance.put("datasetNotes", data.notes());
+        if (!config.pretrained.isEmpty() && config.textMode == TextMode.BERT) {
+            provenance.put("pretrained", pretrainedJson(Path.of(config.pretrained)));
+        }
         if (!options.labels().isEmpty()) {
             provenance.put("experiment", options.labels());
         }
         json.add(ConfigJson.PROVENANCE_KEY, ConfigJson.GSON.toJsonTree(provenance));
         return ConfigJson.GSON.toJson(json);
+    }
+
+    /** @return the pretrained BERT folder of --pretrained: its path, the sizes adopted and every file's SHA-256 */
+    private static Map<String, Object> pretrainedJson(Path dir) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dir", dir.toAbsolutePath().toString());
+        m.put("sizes", PretrainedBert.open(dir).sizes().toMap());
+        m.put("note", "the encoder's sizes are config.json's; bertSize is not used");
+        m.put("sha256", PretrainedBert.fileHashes(dir));
+        return m;
     }
 
     private static Map<String, Object> metricsJson(SentimentMetrics metrics, FitResult training, RunConfig config,

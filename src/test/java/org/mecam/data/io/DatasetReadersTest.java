@@ -108,7 +108,7 @@ class DatasetReadersTest {
         float[][] a = s.audio.frames(1, 0, s.audio.length());
         assertEquals(0f, a[a.length - 1][0], "-inf mapped to 0");
 
-        MultimodalDataset bert = MultReader.read(resource(file), csv, resource("vocab.txt"));
+        MultimodalDataset bert = MultReader.read(resource(file), csv, new WordPieceText(resource("vocab.txt")));
         Split b = bert.train();
         assertNull(b.textFeatures);
         assertEquals(2, b.textIds[0], "[CLS]");
@@ -119,7 +119,7 @@ class DatasetReadersTest {
     @ParameterizedTest
     @ValueSource(strings = {"mult_mosi_np2_p4.pkl"})
     void transcriptsWithCommasAndWordPieces(String file) {
-        MultimodalDataset bert = MultReader.read(resource(file), resource("mult_mosi_labels.csv"), resource("vocab.txt"));
+        MultimodalDataset bert = MultReader.read(resource(file), resource("mult_mosi_labels.csv"), new WordPieceText(resource("vocab.txt")));
         Split all = bert.test();
         int last = all.size() - 1;
         assertTrue(all.rawText[last].endsWith(", really"), "quoted CSV cell with a comma: " + all.rawText[last]);
