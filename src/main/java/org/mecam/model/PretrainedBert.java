@@ -106,10 +106,10 @@ public final class PretrainedBert {
             }
             c = parsed.getAsJsonObject();
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read (" + e.getMessage()
+            throw new ConfigException(file + ": cannot read (" + Safetensors.firstLine(e.getMessage())
                     + "); a Hugging Face BERT folder holds config.json and model.safetensors");
         } catch (com.google.gson.JsonParseException e) {
-            throw new ConfigException(file + ": not JSON (" + e.getMessage() + ")");
+            throw new ConfigException(file + ": not JSON (" + Safetensors.firstLine(e.getMessage()) + ")");
         }
         String type = text(c, "model_type", "bert");
         if (!type.equals("bert")) {

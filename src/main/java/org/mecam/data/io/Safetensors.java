@@ -103,7 +103,7 @@ public final class Safetensors {
             if (e instanceof DataFormatException d) {
                 throw d;
             }
-            throw notSafetensors(file, "its header is not JSON (" + e.getMessage() + ")");
+            throw notSafetensors(file, "its header is not JSON (" + firstLine(e.getMessage()) + ")");
         }
         Map<String, Entry> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : root.entrySet()) {
@@ -146,6 +146,11 @@ public final class Safetensors {
         } catch (RuntimeException e) {
             throw notSafetensors(file, "header entry '" + name + "' lacks a valid dtype, shape or data_offsets");
         }
+    }
+
+    /** @return the first line of a parser's message (Gson's add a second line with a link) */
+    public static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     private static DataFormatException notSafetensors(Path file, String why) {
