@@ -182,12 +182,7 @@ class PretrainedBertTest {
     }
 
     private static int[] ints(JsonArray a) {
-        float[] f = floats(a);
-        int[] out = new int[f.length];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = (int) f[i];
-        }
-        return out;
+        return java.util.Arrays.stream(longs(a)).mapToInt(Math::toIntExact).toArray();
     }
 
     private static String tail(Path log) {
