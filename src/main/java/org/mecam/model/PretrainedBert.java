@@ -81,9 +81,12 @@ public final class PretrainedBert {
         Path file = dir.resolve("model.safetensors");
         if (!Files.isRegularFile(file)) {
             if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+                String out = dir.toAbsolutePath() + "-safetensors";
                 throw new ConfigException(dir.resolve("pytorch_model.bin") + ": the kit reads model.safetensors only;"
-                        + " convert the folder once: python -c \"from transformers import BertModel; BertModel"
-                        + ".from_pretrained('" + dir + "').save_pretrained('" + dir + "')\"");
+                        + " convert the folder once with transformers: python -c \"from transformers import AutoTokenizer,"
+                        + " BertModel; d, o = '" + dir.toAbsolutePath() + "', '" + out + "'; BertModel.from_pretrained(d)"
+                        + ".save_pretrained(o); AutoTokenizer.from_pretrained(d).save_pretrained(o)\" and pass --pretrained "
+                        + out);
             }
             throw new ConfigException(file + ": missing (a Hugging Face BERT folder holds config.json and model.safetensors"
                     + (Files.isRegularFile(dir.resolve("model.safetensors.index.json")) ? "; sharded weights are not read" : "")
