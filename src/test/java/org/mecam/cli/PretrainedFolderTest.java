@@ -76,6 +76,32 @@ class PretrainedFolderTest {
     }
 
     @Test
+    void readsPrefixedNamesAndOldLayerNormNames() throws IOException {
+        Path dir = tmp.resolve("for-pretraining");
+        Map<String, SafetensorsFiles.Tensor> t = SafetensorsFiles.bert(dir, VOCAB, HIDDEN, 1, 20);
+        Map<String, SafetensorsFiles.Tensor> renamed = new java.util.LinkedHashMap<>();
+        t.forEach((k, v) -> renamed.put("bert." + k.replace("LayerNorm.weight", "LayerNorm.gamma")
+                .replace("LayerNorm.bias", "LayerNorm.beta"), v));
+        renamed.put("cls.predictions.bias", new SafetensorsFiles.Tensor("F32", new long[] {VOCAB}, new float[VOCAB]));
+        SafetensorsFiles.write(dir.resolve("model.safetensors"), renamed);
+        PretrainedBert bert = PretrainedBert.open(dir);
+        try (NDManager m = NDManager.newBaseManager()) {
+            BertEncoder encoder = bert.configure(VOCAB, 16).build();
+            encoder.initialize(m, DataType.FLOAT32, new Shape(2, 16), new Shape(2, 16), new Shape(2));
+            encoder.load(bert);
+            int checked = 0;
+            for (Pair<String, Parameter> e : encoder.getParameters()) {
+                if (e.getKey().endsWith("norm2_gamma")) {
+                    checked++;
+                    assertArrayEquals(t.get("encoder.layer.0.output.LayerNorm.weight").values(),
+                            e.getValue().getArray().toFloatArray(), "LayerNorm.gamma read as weight");
+                }
+            }
+            assertEquals(1, checked);
+        }
+    }
+
+    @Test
     void trainsAndRecordsTheFolderInProvenance() throws IOException {
         Path dir = tmp.resolve("bert");
         SafetensorsFiles.bert(dir, VOCAB, HIDDEN, 1, 20);
