@@ -12,6 +12,7 @@
 #   --out       where the JSON files and logs go (default: results/gpu-bench)
 #   --device    cpu runs the same sequence on the CPU
 #   --quick     a dry run of this script: 2 timed steps everywhere, no BERT
+#   --skip-bert leave out BERT mode (the kit's bench entries; the reference's --all keeps it)
 # Writes: run.log, jni-build.log, bench.json, pytorch-mirror.json, pytorch-idiomatic.json.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,8 @@ while [ $# -gt 0 ]; do
     --processes) processes=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --quick) processes=1; steps=2; ref_steps=2; bert=--skip-bert; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --skip-bert) bert=--skip-bert; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -7,7 +7,8 @@
 # usage: scripts/portable.sh [--out DIR] [--slim] [--archive] [--djl-src DIR]
 #   --out      where to write (default: target/portable; replaced)
 #   --slim     leave out what train, evaluate, bench and torch-jni.sh do not load (the bundled CPU
-#              libtorch, Tablesaw's and Tribuo's libraries, the notebook kernel): about a third of
+#              libtorch, Tablesaw's libraries, the notebook kernel; Tribuo stays: the method registry
+#              loads its baselines at start): about a third of
 #              the size, for copying to a node that brings its own torch
 #   --archive  also write DIR.tar.xz (the runtime's modules then stay uncompressed, which xz packs
 #              better: about 28 MB with --slim)
@@ -49,7 +50,7 @@ for j in target/lib/*.jar; do
   name=$(basename "$j")
   if [ $slim = 1 ]; then
     case "$name" in
-      pytorch-native-cpu-*|fastutil-*|icu4j-*|tablesaw-*|tribuo-*|olcut-*|pdfbox-*|fontbox-*|protobuf-*|jjava-*|jeromq-*|jline-reader-*|jline-builtins-*|commons-math3-*|RoaringBitmap-*|univocity-*|opencsv-*|commons-beanutils-*|commons-text-*|commons-collections-*|commons-collections4-*|classgraph-*|guava-*|failureaccess-*|checker-qual-*|listenablefuture-*) continue ;;
+      pytorch-native-cpu-*|fastutil-*|icu4j-*|tablesaw-*|pdfbox-*|fontbox-*|jjava-*|jeromq-*|jline-reader-*|jline-builtins-*|commons-math3-*|RoaringBitmap-*|univocity-*|opencsv-*|commons-beanutils-*|commons-text-*|commons-collections-*|commons-collections4-*|classgraph-*|guava-*|failureaccess-*|checker-qual-*|listenablefuture-*) continue ;;
     esac
   fi
   cp "$j" "$out/lib/"
