@@ -194,7 +194,7 @@ def main():
         missing = [f for f in tree(SHIPPED) if not os.path.isfile(os.path.join(copy, f))]
         if changed or missing:
             sys.exit("docs/results is not current: regenerating its tables and figures (notebook 05, as `mecam report"
-                     " --results docs/results` does) changes %d files and removes %d, e.g. %s; regenerate and commit"
+                     " --results docs/results` does) changes %d file(s) and removes %d, e.g. %s; regenerate and commit"
                      " them first, nothing was rendered" % (len(changed), len(missing), (changed + missing)[:5]))
         exporter = HTMLExporter(template_name="lab")
         for nb, name, stem, seconds, found in done:
