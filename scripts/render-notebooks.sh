@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -z "${MECAM_SKIP_BUILD:-}" ]]; then
-  mvn -q -B -DskipTests package
+  mvn -q -B -Dstyle.color=never -DskipTests package
 fi
 [[ -f target/mecam.jar ]] || { echo "$0: no target/mecam.jar (build it: mvn -q -B -DskipTests package)" >&2; exit 2; }
 scripts/python-env.sh >/dev/null
