@@ -23,7 +23,12 @@ import org.mecam.experiment.grid.Grid;
  *   <li>{@code WORKERS}: worker processes for grids (default 1);
  *   <li>{@code GRIDS}: {@code shipped} (default) shows the results shipped in the repository's
  *       {@code docs/results/} (or {@code $SHIPPED_RESULTS}) for the grids they hold, {@code run}
- *       runs the grids instead.
+ *       runs the grids instead;
+ *   <li>{@code IMAGE_LINKS}: a URL prefix; when set, {@link Notebook#show(Path)} shows an image
+ *       file under {@code RESULTS} as an HTML {@code <img>} whose source is the prefix and the
+ *       file's path under {@code RESULTS}, instead of embedding its bytes (the notebooks rendered
+ *       into {@code docs/notebooks/} link {@code ../results/figures/...}; see
+ *       {@code scripts/render-notebooks.sh}).
  * </ul>
  *
  * @param maxEpoch 0 for no limit
@@ -34,9 +39,10 @@ import org.mecam.experiment.grid.Grid;
  * @param workers worker processes for grids
  * @param showShipped whether grids show the shipped results when they hold them
  * @param shipped the shipped results root, or null when there is none
+ * @param imageLinks the URL prefix image files under {@code results} are linked by, or null to embed them
  */
 public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> seeds, Path results, int workers,
-        boolean showShipped, Path shipped) {
+        boolean showShipped, Path shipped, String imageLinks) {
 
     /** @return the knobs of this process's environment */
     public static Knobs fromEnvironment() {
@@ -90,8 +96,37 @@ public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> se
         Path shipped = sr != null && !sr.isBlank() ? cwd.resolve(sr)
                 : Files.isRegularFile(cwd.resolve("../pom.xml")) ? cwd.resolve("../docs/results") : cwd.resolve("docs/results");
         shipped = Files.isDirectory(shipped) ? shipped.toAbsolutePath().normalize() : null;
+        String links = env.get("IMAGE_LINKS");
+        links = links == null || links.isBlank() ? null : links.trim().replaceAll("/+$", "");
         return new Knobs(maxEpoch, limit, count, List.copyOf(seeds), results.toAbsolutePath().normalize(), workers,
-                !g.equals("run"), shipped);
+                !g.equals("run"), shipped, links);
+    }
+
+    /**
+     * @return the URL {@code IMAGE_LINKS} gives a file under the results root (each path segment
+     *     percent-encoded), or null when it is unset or the file lies elsewhere
+     */
+    public String imageLink(Path file) {
+        if (imageLinks == null) {
+            return null;
+        }
+        Path f = file.toAbsolutePath().normalize();
+        if (!f.startsWith(results) || f.equals(results)) {
+            return null;
+        }
+        StringBuilder url = new StringBuilder(imageLinks);
+        for (Path segment : results.relativize(f)) {
+            url.append('/');
+            for (byte b : segment.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                char c = (char) (b & 0xff);
+                if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~".indexOf(c) >= 0)) {
+                    url.append(c);
+                } else {
+                    url.append('%').append(String.format(java.util.Locale.ROOT, "%02X", b & 0xff));
+                }
+            }
+        }
+        return url.toString();
     }
 
     private static int positive(Map<String, String> env, String key) {
@@ -146,8 +181,9 @@ public record Knobs(int maxEpoch, int datasetLimit, int seedCount, List<Long> se
 
     @Override
     public String toString() {
-        String grids = showShipped ? "; grids: shipped results where " + (shipped == null ? "docs/results" : shipped)
-                + " holds them (GRIDS=run runs them)" : "; grids: run (GRIDS=run)";
+        String grids = (showShipped ? "; grids: shipped results where " + (shipped == null ? "docs/results" : shipped)
+                + " holds them (GRIDS=run runs them)" : "; grids: run (GRIDS=run)")
+                + (imageLinks == null ? "" : "; image files under the results linked as " + imageLinks + "/...");
         if (!smoke()) {
             return "full scale (MAX_EPOCH, DATASET_LIMIT, SEEDS unset); results under " + results + grids;
         }

@@ -237,12 +237,21 @@ public final class Notebook {
 
     /**
      * Shows a file by its kind: PNG, SVG and JPEG as images, {@code .md} as Markdown, CSV, JSON and
-     * text as text.
+     * text as text. With {@code IMAGE_LINKS} set (see {@link Knobs}), an image under the results
+     * root is shown as an HTML {@code <img>} linking to it, not embedded.
      */
     public static void show(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         try {
-            if (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            String link = name.matches(".*\\.(png|jpe?g|svg)") ? knobs().imageLink(file) : null;
+            if (link != null) {
+                if (!Files.isRegularFile(file)) {
+                    throw new IOException("no such file");
+                }
+                String src = Renderers.escape(link);
+                emit(Renderers.html("<a href=\"" + src + "\"><img src=\"" + src + "\" alt=\""
+                        + Renderers.escape(file.getFileName().toString()) + "\" style=\"max-width: 100%\"></a>", link), false);
+            } else if (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg")) {
                 BufferedImage image = ImageIO.read(file.toFile());
                 if (image == null) {
                     throw new IOException("not an image");

@@ -77,7 +77,7 @@ public final class TextTable {
     /** @return a GitHub-flavoured Markdown table, best values in bold */
     public String markdown() {
         StringBuilder sb = new StringBuilder("**").append(title).append("**\n\n| ");
-        sb.append(String.join(" | ", headers)).append(" |\n|");
+        sb.append(String.join(" | ", headers.stream().map(h -> h.replace("|", "\\|")).toList())).append(" |\n|");
         headers.forEach(h -> sb.append("---|"));
         sb.append('\n');
         for (int i = 0; i < rows.size(); i++) {

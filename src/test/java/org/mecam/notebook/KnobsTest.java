@@ -67,6 +67,21 @@ class KnobsTest {
     }
 
     @Test
+    void imageLinksNameFilesUnderTheResultsRootRelativeToAPrefix() {
+        Knobs plain = Knobs.from(Map.of("RESULTS", "res"), tmp);
+        assertEquals(null, plain.imageLinks());
+        assertEquals(null, plain.imageLink(tmp.resolve("res/figures/a.png")), "unset: images are embedded");
+        Knobs linked = Knobs.from(Map.of("RESULTS", "res", "IMAGE_LINKS", "../results/"), tmp);
+        assertEquals("../results/figures/a-b_c.png", linked.imageLink(tmp.resolve("res/figures/a-b_c.png")));
+        assertEquals("../results/figures/grid%20%28epochs%3C%3D1%29%2Bx%C3%A9.png",
+                linked.imageLink(tmp.resolve("res").resolve("figures").resolve("grid (epochs<=1)+x\u00e9.png")),
+                "each segment percent-encoded");
+        assertEquals(null, linked.imageLink(tmp.resolve("elsewhere/a.png")), "files outside the results root are embedded");
+        assertEquals(null, linked.imageLink(tmp.resolve("res/../elsewhere/a.png")));
+        assertTrue(linked.toString().endsWith("; image files under the results linked as ../results/..."), linked.toString());
+    }
+
+    @Test
     void scaledGridsRoundTripThroughTheirJson() throws Exception {
         Grid g = Grid.load("smoke").scaled(1, 20, List.of(1112L));
         Path file = tmp.resolve("g.json");

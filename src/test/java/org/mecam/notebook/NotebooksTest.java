@@ -30,6 +30,7 @@ import org.mecam.experiment.run.RunDirectory;
  * kernelspec under {@code target/jupyter}, checks the kernel's behaviour and 50 consecutive
  * starts ({@code scripts/kernel-check.py}), then executes every notebook at smoke scale
  * ({@code scripts/run-notebooks.py}); executed copies stay in {@code target/notebooks-executed}.
+ * Last, renders the notebooks of {@code docs/notebooks/} again and compares them byte for byte.
  */
 @Tag("integration")
 @Tag("notebooks")
@@ -156,6 +157,41 @@ class NotebooksTest {
             }
         }
         assertEquals(NotebookFilesTest.notebooks().stream().map(p -> p.getFileName().toString()).toList(), names);
+    }
+
+    /**
+     * The notebooks rendered into {@code docs/notebooks/} are current: {@code scripts/render-notebooks.py}
+     * renders them again, at full scale against docs/results (its tables and figures regenerated
+     * into a copy must equal the shipped ones), into {@code target/notebooks-rendered}, and every
+     * file must equal the committed one byte for byte (see docs/notebooks/README.md).
+     */
+    @Test
+    @Order(4)
+    void theRenderedNotebooksAreCurrent() throws Exception {
+        Path out = ROOT.resolve("target").resolve("notebooks-rendered");
+        RunDirectory.deleteRecursively(out);
+        run(List.of(python.toString(), ROOT.resolve("scripts").resolve("render-notebooks.py").toString(), "--kernel",
+                "mecam-java", "--out", out.toString()), jupyterEnv(), WORK.resolve("render-notebooks.log"), 1200);
+        for (Path nb : RenderedNotebooksTest.rendered()) {
+            Path committed = ROOT.resolve(RenderedNotebooksTest.html(nb));
+            Path fresh = out.resolve(committed.getFileName());
+            assertTrue(Files.isRegularFile(fresh), "not rendered: " + fresh);
+            List<String> a = Files.readAllLines(committed);
+            List<String> b = Files.readAllLines(fresh);
+            int line = 0;
+            while (line < Math.min(a.size(), b.size()) && a.get(line).equals(b.get(line))) {
+                line++;
+            }
+            assertTrue(line == a.size() && line == b.size(), committed + " differs from a fresh rendering (" + fresh
+                    + ") at line " + (line + 1) + ":\n  committed: " + clip(line < a.size() ? a.get(line) : "<end>")
+                    + "\n  fresh:     " + clip(line < b.size() ? b.get(line) : "<end>")
+                    + "\nrun scripts/render-notebooks.sh and commit docs/notebooks");
+            assertEquals(-1L, Files.mismatch(committed, fresh), committed + " and " + fresh + " differ in line endings");
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
     /** Runs every notebook at smoke scale with a kernel, into fresh results and output folders; returns summary.json. */

@@ -57,6 +57,9 @@ class StatsAndTablesTest {
         assertEquals(3, files.size());
         String md = Files.readString(tmp.resolve("table.md"));
         assertTrue(md.contains("| full | **0.712 ± 0.010** |"), md);
+        TextTable piped = new TextTable("t", List.of("variant", "|Δ| above")).add(List.of("a|b", "1"), null);
+        assertTrue(piped.markdown().contains("| variant | \\|Δ\\| above |\n|---|---|\n| a\\|b | 1 |"),
+                "pipes in headers and cells escaped, or the table falls apart: " + piped.markdown());
         String tex = Files.readString(tmp.resolve("table.tex"));
         assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"));
         assertTrue(tex.contains("\\textbf{0.712 $\\pm$ 0.010}"), tex);
