@@ -15,7 +15,8 @@ import org.mecam.config.TextMode;
 /**
  * The entry point of one benchmark process that {@link BenchSuite} starts (a fresh JVM per
  * measurement): {@code step --mode M --fusion F --preset P --warmup W --steps N --threads T
- * --device D --out FILE.json} times training and evaluation steps ({@link StepBenchmark});
+ * --device D --out FILE.json [--profile TRACE.json]} times training and evaluation steps ({@link
+ * StepBenchmark}; with {@code --profile}, then as many steps under libtorch's profiler: {@link StepProfile});
  * {@code data --path FILE.pkl --out FILE.json} times loading a dataset file
  * ({@link DataLoadBenchmark}). Exit 0, or 2 with one {@code error:} line for bad arguments.
  */
@@ -39,7 +40,8 @@ public final class BenchWorker {
                         FusionKind.of(need(o, "--fusion")).key(), Choice.parse(Preset.class, "preset", need(o, "--preset")),
                         Integer.parseInt(o.getOrDefault("--batch", "32")), Integer.parseInt(o.getOrDefault("--warmup", "5")),
                         Integer.parseInt(o.getOrDefault("--steps", "30")), Integer.parseInt(o.getOrDefault("--threads", "1")),
-                        o.getOrDefault("--device", "cpu")).toMap();
+                        o.getOrDefault("--device", "cpu"), o.containsKey("--profile") ? Path.of(o.get("--profile")) : null)
+                        .toMap();
             } else if (args.length > 0 && args[0].equals("data")) {
                 result = DataLoadBenchmark.measure(Path.of(need(o, "--path")));
             } else {

@@ -33,7 +33,7 @@ public final class StepBenchmark {
     /** Step times of one configuration, in milliseconds. */
     public record Result(String name, String mode, String fusion, String shape, int batchSize,
             List<Double> trainMs, List<Double> stage0Ms, List<Double> stage1Ms, List<Double> evalMs, List<Double> batchMs,
-            double runAheadMs) {
+            double runAheadMs, Map<String, Object> profile) {
 
         /** @return medians and the raw lists, for JSON */
         public Map<String, Object> toMap() {
@@ -51,6 +51,9 @@ public final class StepBenchmark {
             m.put("train_step_run_ahead_ms", runAheadMs);
             m.put("train_ms", trainMs);
             m.put("eval_ms", evalMs);
+            if (profile != null) {
+                m.put("profile", profile);
+            }
             return m;
         }
     }
@@ -69,6 +72,16 @@ public final class StepBenchmark {
      */
     public static Result run(TextMode mode, String fusion, Preset shape, int batchSize, int warmup, int steps,
             int threads, String device) {
+        return run(mode, fusion, shape, batchSize, warmup, steps, threads, device, null);
+    }
+
+    /**
+     * As {@link #run(TextMode, String, Preset, int, int, int, int, String)}; with {@code trace}
+     * not null, then runs {@code steps} more training steps under libtorch's profiler, writes its
+     * trace there and adds the summary ({@link StepProfile}).
+     */
+    public static Result run(TextMode mode, String fusion, Preset shape, int batchSize, int warmup, int steps,
+            int threads, String device, java.nio.file.Path trace) {
         NativeRuntime.start(threads);
         RunConfig c = new RunConfig();
         c.device = device;
@@ -85,6 +98,7 @@ public final class StepBenchmark {
         List<Double> eval = new ArrayList<>();
         List<Double> build = new ArrayList<>();
         double runAheadMs;
+        Map<String, Object> profile = null;
         try (TrainedRun run = TrainedRun.fresh(c, data, 1)) {
             NDManager manager = run.manager();
             MecamModel model = run.model();
@@ -118,10 +132,24 @@ public final class StepBenchmark {
                     }
                 }
                 runAheadMs = runAhead(trainer, model, builder, manager, plan, steps);
+                if (trace != null) {
+                    StepProfile.start();
+                    long p0 = System.nanoTime();
+                    for (int i = 0; i < steps; i++) {
+                        try (Batch batch = builder.build(manager, plan.get(i % plan.size()))) {
+                            trainer.stage0Step(batch, 1, i);
+                            trainer.stage1Step(batch, 1, i);
+                        }
+                    }
+                    finish(model);
+                    profile = StepProfile.stop(trace, (System.nanoTime() - p0) / 1e6, steps);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
         return new Result(name(mode, fusion, shape), mode.key(), fusion, shape.key(), batchSize, train, stage0,
-                stage1, eval, build, runAheadMs);
+                stage1, eval, build, runAheadMs, profile);
     }
 
     /**

@@ -112,7 +112,27 @@ public final class ConfigJson {
             }
             set(config, field, obj.get(key), source);
         }
+        replayThreads(config, obj);
         return config;
+    }
+
+    /**
+     * A run's config.json written before runs recorded their resolved thread count says {@code
+     * threads: 0} (the machine's default); its provenance says what that was. Replaying it takes
+     * that count, since libtorch's sums differ in their last bits between thread counts.
+     */
+    private static void replayThreads(RunConfig config, JsonObject obj) {
+        if (config.threads != 0 || !obj.has(PROVENANCE_KEY) || !obj.get(PROVENANCE_KEY).isJsonObject()) {
+            return;
+        }
+        JsonElement runtime = obj.getAsJsonObject(PROVENANCE_KEY).get("runtime");
+        if (runtime != null && runtime.isJsonObject() && runtime.getAsJsonObject().has("intraOpThreads")) {
+            try {
+                config.threads = Math.max(0, runtime.getAsJsonObject().get("intraOpThreads").getAsInt());
+            } catch (RuntimeException e) {
+                // not a number: the config's own threads key (0) stands
+            }
+        }
     }
 
     /**

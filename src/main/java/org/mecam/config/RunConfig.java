@@ -23,7 +23,9 @@ public final class RunConfig {
     @Doc(value = "auto (first GPU if any), cpu or gpu", group = "run")
     public String device = "auto";
 
-    @Doc(value = "intra-op threads of libtorch; 0 = 1 on machines with <= 4 cores, else half the cores", group = "run")
+    @Doc(value = "intra-op threads of libtorch; 0 = 1 on machines with <= 4 cores (2 were slower than 1 on 2 cores:"
+            + " docs/bench), else half the cores; a run's config.json records the count it used, and a replay uses it",
+            group = "run")
     public int threads = 0;
 
     @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
@@ -219,9 +221,13 @@ public final class RunConfig {
     @Doc(value = "epochs without validation improvement before training stops", group = "training")
     public int patience = 10;
 
-    @Doc(value = "per epoch, measure each loss term's gradient norm on each encoder and the class separation of the"
+    @Doc(value = "measure each loss term's gradient norm on each encoder and the class separation of the"
             + " representations on the validation split (epochs.csv, loss-effects.png; METHOD.md)", group = "training")
     public boolean diagnostics = true;
+
+    @Doc(value = "measure the diagnostics at epoch 1, at each epoch that becomes the selected one and every N-th epoch"
+            + " (1 = every epoch); they change no result", group = "training")
+    public int diagnosticsEvery = 5;
 
     @Doc(value = "write the run's training log for TensorBoard into <run>/tensorboard (tensorboard --logdir results)",
             group = "training")
@@ -270,7 +276,7 @@ public final class RunConfig {
     public TrainSettings training() {
         return new TrainSettings(textMode, modalities, epochs, batchSize, lrMain, lrBert, lrMmilb, weightDecayMain,
                 weightDecayBert, weightDecayMmilb, alpha, beta, clip, plateauPatience, plateauFactor, patience,
-                diagnostics, selection, seed);
+                diagnostics, diagnosticsEvery, selection, seed);
     }
 
     /**
@@ -336,6 +342,7 @@ public final class RunConfig {
             errors.add("plateauFactor: must be in (0, 1), got " + plateauFactor);
         }
         requirePositive(errors, "patience", patience);
+        requirePositive(errors, "diagnosticsEvery", diagnosticsEvery);
         requirePositive(errors, "plateauPatience", plateauPatience);
         for (String key : new String[] {"textDim", "audioHidden", "visionHidden", "audioOut",
                 "visionOut", "projHidden", "contrastDim", "heads", "headDim"}) {

@@ -9,7 +9,7 @@ public record TrainSettings(
         TextMode textMode, String modalities, int epochs, int batchSize,
         double lrMain, double lrBert, double lrMmilb, double weightDecayMain, double weightDecayBert,
         double weightDecayMmilb, double alpha, double beta, double clip, int plateauPatience, double plateauFactor,
-        int patience, boolean diagnostics, Selection selection, long seed) {
+        int patience, boolean diagnostics, int diagnosticsEvery, Selection selection, long seed) {
 
     /**
      * @return the value of a loss term's weight key: {@code alpha}, {@code beta}, or {@code one}

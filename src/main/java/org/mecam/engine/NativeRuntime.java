@@ -241,7 +241,8 @@ public final class NativeRuntime {
      * op in the same process, and torch 2.13 give 0.024333; errors up to 0.7 per state at the
      * kit's audio and vision widths). Every no-gradient forward (stage 0, validation, test) went
      * through that kernel. {@code LstmKernelTest} checks the op against the equations; the
-     * variable set by the user, or {@code MECAM_ONEDNN_CAP=off}, wins.
+     * variable set by the user, {@code MECAM_ONEDNN_CAP=off} (wrong on such machines) or {@code
+     * MECAM_ONEDNN_CAP=autograd} ({@link NoGradLstm}) wins.
      *
      * @return what was done, for the provenance
      */
@@ -251,6 +252,11 @@ public final class NativeRuntime {
         }
         if ("off".equalsIgnoreCase(System.getenv("MECAM_ONEDNN_CAP")) || !bundledLibtorch()) {
             return "not capped";
+        }
+        if ("autograd".equalsIgnoreCase(System.getenv("MECAM_ONEDNN_CAP"))) {
+            NoGradLstm.viaAutograd(true);
+            return "not capped; LSTMs without autograd computed with autograd on (MECAM_ONEDNN_CAP=autograd: oneDNN's"
+                    + " training primitive, since libtorch 2.7.1's inference one is wrong on AVX-512)";
         }
         setenvIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX2");
         return "ONEDNN_MAX_CPU_ISA=AVX2 (libtorch 2.7.1's oneDNN computes the LSTM wrongly on AVX-512 without autograd)";

@@ -61,7 +61,7 @@ public final class FeatureTextEncoder extends AbstractBlock {
         NDArray h = projection.forward(ps, new NDList(features), training).head(); // (B, Lt, d)
         h = dropout.forward(ps, new NDList(h), training).head();
         if (kind == TextEncoderKind.LSTM) {
-            NDArray states = encoder.forward(ps, new NDList(h), Ops.rnnTraining(training)).head(); // (B, Lt, d)
+            NDArray states = Ops.lstm(encoder, ps, h, training); // (B, Lt, d)
             return new NDList(states, Ops.gatherLast(states, last));
         }
         NDArray states = encoder.forward(ps, new NDList(h, TransformerLayer.maskBias(mask)), training).head();

@@ -26,6 +26,12 @@ public final class Ops {
         return training || ai.djl.pytorch.jni.JniUtils.isGradMode();
     }
 
+    /** An LSTM block over {@code x}: its output sequence, through {@link org.mecam.engine.NoGradLstm}. */
+    static NDArray lstm(ai.djl.nn.Block lstm, ai.djl.training.ParameterStore ps, NDArray x, boolean training) {
+        return org.mecam.engine.NoGradLstm.compute(
+                () -> lstm.forward(ps, new ai.djl.ndarray.NDList(x), rnnTraining(training)).head());
+    }
+
     /** Moves an op's result (whose receiver was a parameter) into the batch's manager. */
     static NDArray into(NDManager manager, NDArray result) {
         result.attach(manager);

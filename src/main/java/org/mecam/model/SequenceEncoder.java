@@ -49,7 +49,7 @@ public final class SequenceEncoder extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray frames = inputs.get(0); // (B, L, D)
         NDArray last = inputs.get(1); // (B)
-        NDArray states = lstm.forward(ps, new NDList(frames), Ops.rnnTraining(training)).head(); // (B, L, H)
+        NDArray states = Ops.lstm(lstm, ps, frames, training); // (B, L, H)
         NDArray finalState = Ops.gatherLast(states, last); // (B, H)
         NDArray dropped = dropout.forward(ps, new NDList(finalState), training).head();
         NDArray vector = linear.forward(ps, new NDList(dropped), training).head(); // (B, out)

@@ -144,11 +144,6 @@ public final class Trainer implements AutoCloseable {
                 runStage(Stage.MAIN, epoch, means);
                 Map<String, Double> diagnostics = EpochDiagnostics.empty(objective.objective());
                 diagnostics.putAll(means.parts());
-                if (config.diagnostics()) {
-                    EpochDiagnostics.gradients(diagnostics, model, ps, train, manager, config.batchSize(), objective,
-                            allParameters);
-                    EpochDiagnostics.separation(diagnostics, model, ps, valid, manager, config.batchSize());
-                }
                 double validMae = Inference.mae(predict(valid), valid.split().labels);
                 double testMae = leaky ? Inference.mae(predict(test), test.split().labels) : Double.NaN;
                 boolean selected = false;
@@ -163,6 +158,12 @@ public final class Trainer implements AutoCloseable {
                     }
                 } else {
                     patienceLeft--;
+                }
+                if (config.diagnostics() && (epoch == 1 || selected || epoch % config.diagnosticsEvery() == 0)) {
+                    // after validation, which they do not change (no dropout, no random numbers, gradients zeroed)
+                    EpochDiagnostics.gradients(diagnostics, model, ps, train, manager, config.batchSize(), objective,
+                            allParameters);
+                    EpochDiagnostics.separation(diagnostics, model, ps, valid, manager, config.batchSize());
                 }
                 plateau.step(validMae);
                 System.gc(); // compacts and uncommits the Java heap, so that RSS reflects what training holds

@@ -79,4 +79,13 @@ class ConfigTest {
         org.junit.jupiter.api.Assertions.assertEquals("bad.json: not valid JSON: line 1 column 14: expected name (after $.epochs)",
                 e.getMessage());
     }
+
+    @Test
+    void aRunsConfigReplaysTheThreadCountItsProvenanceRecorded() {
+        String legacy = "{\"threads\": 0, \"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 3}}}";
+        assertEquals(3, ConfigJson.fromJson(legacy, "legacy").threads, "shipped runs said 0 and recorded what it was");
+        String recorded = "{\"threads\": 2, \"provenance\": {\"runtime\": {\"intraOpThreads\": 3}}}";
+        assertEquals(2, ConfigJson.fromJson(recorded, "new").threads, "the recorded key wins");
+        assertEquals(0, ConfigJson.fromJson("{\"threads\": 0}", "plain").threads, "a hand-written config keeps the default");
+    }
 }

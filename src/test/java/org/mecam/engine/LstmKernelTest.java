@@ -20,7 +20,8 @@ import org.mecam.NDManagerExtension;
  * c' = f c + i g; h' = o tanh c'), with and without autograd, at the widths the kit uses.
  *
  * <p>On an AVX-512 machine the bundled libtorch 2.7.1 (oneDNN 3.7.1) fails this without
- * autograd unless oneDNN is capped at AVX2, which {@link NativeRuntime} does: run this class with
+ * autograd unless oneDNN is capped at AVX2, which {@link NativeRuntime} does, or the LSTM is computed
+ * through autograd ({@code MECAM_ONEDNN_CAP=autograd}, {@link NoGradLstm}): run this class with
  * {@code MECAM_ONEDNN_CAP=off} there to see it fail (errors of 0.01 to 0.7).
  */
 @ExtendWith(NDManagerExtension.class)
@@ -45,7 +46,7 @@ class LstmKernelTest {
             NDArray expected = equations(x, wih, whh, bih, bhh, hidden);
             NDArray plain;
             try (NoGrad ignored = NoGrad.enter()) {
-                plain = lstm(x, wih, whh, bih, bhh, hidden);
+                plain = NoGradLstm.compute(() -> lstm(x, wih, whh, bih, bhh, hidden)); // as the encoders call it
             }
             NDArray withGrad;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -57,6 +58,32 @@ class LstmKernelTest {
             assertTrue(plainError < 1e-5, "without autograd the LSTM op is off by " + plainError
                     + " (oneDNN: " + NativeRuntime.start().onednn() + ")");
             assertTrue(gradError < 1e-5, "with autograd the LSTM op is off by " + gradError);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theAutogradPathGivesTheEquationsAndLeavesNoGraph() {
+        boolean before = NoGradLstm.viaAutograd();
+        try (NDManager m = manager.newSubManager()) {
+            NoGradLstm.viaAutograd(true);
+            Engine.getInstance().setRandomSeed(7);
+            int hidden = 16;
+            NDArray x = m.randomNormal(new Shape(2, 5, 3));
+            NDArray wih = m.randomUniform(-0.5f, 0.5f, new Shape(4L * hidden, 3));
+            NDArray whh = m.randomUniform(-0.5f, 0.5f, new Shape(4L * hidden, hidden));
+            NDArray bih = m.randomUniform(-0.1f, 0.1f, new Shape(4L * hidden));
+            NDArray bhh = m.randomUniform(-0.1f, 0.1f, new Shape(4L * hidden));
+            wih.setRequiresGradient(true); // as a model's parameters do
+            NDArray out;
+            try (NoGrad ignored = NoGrad.enter()) {
+                out = NoGradLstm.compute(() -> lstm(x, wih, whh, bih, bhh, hidden));
+                assertTrue(!ai.djl.pytorch.jni.JniUtils.isGradMode(), "autograd is off again after the LSTM");
+            }
+            assertTrue(!out.hasGradient(), "detached: computed with autograd on from a weight that requires it");
+            float error = out.sub(equations(x, wih.stopGradient(), whh, bih, bhh, hidden)).abs().max().getFloat();
+            assertTrue(error < 1e-5, "the autograd path is off by " + error);
+        } finally {
+            NoGradLstm.viaAutograd(before);
         }
     }
 

@@ -108,7 +108,9 @@ class CustomLossTermTest {
         for (EpochStats e : epochs) {
             double v = e.term("fused_l2");
             assertTrue(Double.isFinite(v) && v > 0, "mean of squares, epoch " + e.epoch() + ": " + v);
-            assertTrue(e.diagnostic("grad_fused_l2_a") > 0, "its gradient reaches the audio encoder");
+            double g = e.diagnostic("grad_fused_l2_a");
+            assertTrue(g > 0 || (Double.isNaN(g) && !e.improved() && e.epoch() % 5 != 0 && e.epoch() != 1),
+                    "its gradient reaches the audio encoder (measured at epoch 1, each selected and every 5th epoch): " + g);
             assertEquals(run.training().epochs().get(e.epoch() - 1).term("fused_l2"), v, 0.0, "read back by name");
         }
         assertTrue(lines.get(0).contains("fused_l2 "), "progress line: " + lines.get(0));

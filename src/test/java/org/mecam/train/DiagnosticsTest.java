@@ -93,7 +93,7 @@ class DiagnosticsTest {
 
     @Test
     void epochsCsvCarriesFiniteDiagnosticsAndTheyDoNotChangeTraining(@TempDir Path tmp) throws Exception {
-        RunConfig on = TestSupport.tiny("epochs=2");
+        RunConfig on = TestSupport.tiny("epochs=2", "diagnosticsEvery=1");
         RunConfig off = TestSupport.tiny("epochs=2", "diagnostics=false");
         FitResult a = fit(on);
         FitResult b = fit(off);
@@ -115,6 +115,30 @@ class DiagnosticsTest {
         List<EpochStats> back = EpochStats.readCsv(csv);
         assertEquals(e.diagnostic("sep_h_a_neg"), back.get(1).diagnostic("sep_h_a_neg"), 0.0);
         assertTrue(Files.readAllLines(csv).get(0).contains("grad_contrastive_v,"));
+    }
+
+    @Test
+    void everyFewEpochsGivesTheSameValuesWhereMeasuredAndTheSameTraining() {
+        FitResult every = fit(TestSupport.tiny("epochs=4", "diagnosticsEvery=1"));
+        FitResult sparse = fit(TestSupport.tiny("epochs=4", "diagnosticsEvery=3"));
+        for (int i = 0; i < 4; i++) {
+            EpochStats a = every.epochs().get(i);
+            EpochStats b = sparse.epochs().get(i);
+            assertEquals(a.validMae(), b.validMae(), 0.0, "epoch " + a.epoch() + ": same trajectory");
+            assertEquals(a.improved(), b.improved());
+            boolean measured = a.epoch() == 1 || a.epoch() == 3 || a.improved();
+            for (String column : EpochDiagnostics.columns(Objective.standard())) {
+                if (column.startsWith("contrastive_")) {
+                    assertEquals(a.diagnostic(column), b.diagnostic(column), 0.0, column + " is a training mean");
+                } else if (measured) {
+                    assertEquals(a.diagnostic(column), b.diagnostic(column), 0.0, column + " at epoch " + a.epoch());
+                } else {
+                    assertTrue(Double.isNaN(b.diagnostic(column)), column + " not measured at epoch " + a.epoch());
+                }
+            }
+        }
+        assertTrue(sparse.epochs().stream().anyMatch(e -> !e.improved() && e.epoch() != 1 && e.epoch() != 3),
+                "some epoch is skipped, or the test shows nothing");
     }
 
     private static FitResult fit(RunConfig c) {

@@ -195,6 +195,8 @@ public final class RunFiles {
     private static String configJson(RunConfig config, MultimodalDataset data, NativeRuntime.Info runtime,
             Device device, Instant start, RunOptions options) {
         com.google.gson.JsonObject json = ConfigJson.GSON.toJsonTree(config).getAsJsonObject();
+        // the count this run resolved (0 = the machine's default), so that a replay computes with the same floats
+        json.addProperty("threads", runtime.intraOpThreads());
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("gitCommit", Provenance.gitCommit());
         provenance.put("started", start.toString());
