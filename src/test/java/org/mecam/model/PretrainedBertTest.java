@@ -37,6 +37,7 @@ import org.mecam.engine.NoGrad;
  * transformers cannot be installed.
  */
 @Tag("integration")
+@Tag("python") // installs transformers and torch into .venv: -Dit.excluded=slow,python leaves it out
 class PretrainedBertTest {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
