@@ -11,7 +11,7 @@
 #              loads its baselines at start): about a third of
 #              the size, for copying to a node that brings its own torch
 #   --archive  also write DIR.tar.xz (the runtime's modules then stay uncompressed, which xz packs
-#              better: about 28 MB with --slim)
+#              better: about 49 MB with --slim)
 #   --djl-src  also copy DJL's JNI sources (default: ../shared/djl-jni-src when it exists) to
 #              DIR/djl-jni-src, so that the node needs no network to build the JNI
 # Needs: mvn -q -B -DskipTests package first, and a JDK with jmods (jlink).
