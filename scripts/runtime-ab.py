@@ -21,6 +21,12 @@ import tempfile
 KEYS = ["train_step_median_ms", "stage0_median_ms", "stage1_median_ms", "eval_step_median_ms"]
 
 
+def die(message):
+    """One error line on stderr, exit 2 (bad input), as the kit's commands do."""
+    print("error: " + message, file=sys.stderr)
+    sys.exit(2)
+
+
 def run_one(jar, preset, env_text, args_text, steps, fusion):
     env = dict(os.environ)
     for kv in env_text.split():
@@ -36,7 +42,7 @@ def run_one(jar, preset, env_text, args_text, steps, fusion):
         cmd += ["--threads", "1"]
     p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
-        sys.exit("error: %s failed (exit %d): %s" % (" ".join(cmd), p.returncode, p.stderr.strip()[-400:]))
+        die("%s failed (exit %d): %s" % (" ".join(cmd), p.returncode, p.stderr.strip()[-400:].replace("\n", " | ")))
     with open(out) as f:
         d = json.load(f)
     os.unlink(out)
@@ -55,6 +61,13 @@ def main():
     a = ap.parse_args()
     presets = a.preset or ["mosi"]
     variants = [(v.split("|") + ["", ""])[:3] for v in a.variant]
+    for name, env_text, _ in variants:
+        bad = [kv for kv in env_text.split() if "=" not in kv or kv.startswith("=")]
+        if not name or bad:
+            die("--variant '%s': expected NAME|ENV=VALUE ...|ARGS (bad: %s)"
+                     % ("|".join([name, env_text]), " ".join(bad) or "no name"))
+    if not os.path.isfile(a.jar):
+        die("--jar %s: not found (build it: mvn -q -B -DskipTests package)" % a.jar)
     rounds = {(n, p): [] for n, _, _ in variants for p in presets}
     for r in range(a.rounds):
         order = variants[r % len(variants):] + variants[:r % len(variants)]

@@ -23,7 +23,7 @@ public final class RunConfig {
     @Doc(value = "auto (first GPU if any), cpu or gpu", group = "run")
     public String device = "auto";
 
-    @Doc(value = "intra-op threads of libtorch; 0 = 1 on machines with <= 4 cores (2 were slower than 1 on 2 cores:"
+    @Doc(value = "intra-op threads of libtorch; 0 = 1 on machines with <= 4 cores (2 were no faster on 2 cores:"
             + " docs/bench), else half the cores; a run's config.json records the count it used, and a replay uses it",
             group = "run")
     public int threads = 0;

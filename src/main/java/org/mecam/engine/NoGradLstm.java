@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * which is correct, computes it instead of its inference primitive, which libtorch 2.7.1 gets
  * wrong on AVX-512 ({@code LstmKernelTest} checks both against the LSTM equations). Measured in
  * docs/bench/2core-cpu-onednn-lstm-threads.json: a training step x0.92 of the capped time on the
- * aligned shapes, x1.17 on the unaligned ones, so the cap stays the default; the sums differ from
- * the capped ones in their last bits.
+ * aligned shapes, x1.17 on the unaligned ones (3 rounds that spread by up to 35 %: neither is
+ * established), so the cap stays the default; the sums differ from the capped ones in their last bits.
  */
 public final class NoGradLstm {
 

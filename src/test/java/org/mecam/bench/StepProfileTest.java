@@ -16,6 +16,26 @@ class StepProfileTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aProfiledBenchmarkWritesItsTraceAndSummary(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        java.nio.file.Path trace = tmp.resolve("trace.json");
+        int threads = org.mecam.engine.NativeRuntime.start().intraOpThreads(); // leave this JVM's thread count as it is
+        Map<String, Object> m = StepBenchmark.run(org.mecam.config.TextMode.FEATURES, "attention",
+                org.mecam.config.Preset.TINY, 8, 1, 2, threads, "cpu", trace).toMap();
+        Map<String, Object> profile = (Map<String, Object>) m.get("profile");
+        assertEquals(2, profile.get("steps"));
+        double share = (Double) profile.get("host_share");
+        org.junit.jupiter.api.Assertions.assertTrue(share > 0 && share < 1, "host share " + share);
+        List<Map<String, Object>> ops = (List<Map<String, Object>>) profile.get("ops_by_self_time");
+        org.junit.jupiter.api.Assertions.assertTrue(ops.stream().anyMatch(r -> "aten::mm".equals(r.get("op"))
+                || "aten::addmm".equals(r.get("op"))), "the linear layers' products are profiled: " + ops.subList(0, 5));
+        org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.size(trace) > 1000, "the Chrome trace is written");
+        org.junit.jupiter.api.Assertions.assertNull(StepBenchmark.run(org.mecam.config.TextMode.FEATURES, "concat",
+                org.mecam.config.Preset.TINY, 8, 0, 1, threads, "cpu").toMap().get("profile"), "no profile unless asked");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void selfTimeNetsOutNestedOpsAndHostTimeIsTheRest() {
         // two steps of 1 ms wall each; per step: matmul 400 us calling mm 300 us, which calls copy_ 50 us; add 100 us
         String trace = "[" + String.join(",\n", List.of(

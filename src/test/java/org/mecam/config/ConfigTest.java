@@ -40,7 +40,9 @@ class ConfigTest {
         c.modalities = "tx";
         c.dataset = "mmsa";
         c.path = "/does/not/exist.pkl";
+        c.diagnosticsEvery = 0;
         ConfigException e = assertThrows(ConfigException.class, c::validate);
+        assertTrue(e.getMessage().contains("diagnosticsEvery"), e.getMessage());
         assertTrue(e.getMessage().contains("lrMain"));
         assertTrue(e.getMessage().contains("modalities"));
         assertTrue(e.getMessage().contains("path: file not found"));
