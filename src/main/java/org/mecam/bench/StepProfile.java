@@ -31,9 +31,12 @@ public final class StepProfile {
 
     private StepProfile() {}
 
-    /** Starts libtorch's profiler (CPU ops, no shapes, no memory: recording shapes doubled its cost here). */
+    /**
+     * Starts libtorch's profiler (CPU ops, no memory; input shapes only with the system property
+     * {@code mecam.profile.shapes=true}, since recording them doubled its cost here).
+     */
     public static void start() {
-        JniUtils.startProfile(false, false, false);
+        JniUtils.startProfile(false, Boolean.getBoolean("mecam.profile.shapes"), false);
     }
 
     /**

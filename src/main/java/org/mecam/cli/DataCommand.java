@@ -74,7 +74,7 @@ final class DataCommand {
             }
             RunConfig c = ConfigOptions.resolve(spec, null);
             c.validate();
-            NativeRuntime.start(c.threads);
+            NativeRuntime.start(c.threads, c.mklKernels);
             MultimodalDataset data = Datasets.load(c);
             MmsaExport.write(data, out);
             spec.commandLine().getOut().println(out.toAbsolutePath());

@@ -113,6 +113,7 @@ public final class ConfigJson {
             set(config, field, obj.get(key), source);
         }
         replayThreads(config, obj);
+        replayMklKernels(config, obj);
         return config;
     }
 
@@ -132,6 +133,16 @@ public final class ConfigJson {
             } catch (RuntimeException e) {
                 // not a number: the config's own threads key (0) stands
             }
+        }
+    }
+
+    /**
+     * A run's config.json written before runs recorded {@code mklKernels} was computed with MKL's
+     * own kernel choice: replaying it takes {@code vendor}, since the modes differ in the last bits.
+     */
+    private static void replayMklKernels(RunConfig config, JsonObject obj) {
+        if (!obj.has("mklKernels") && obj.has(PROVENANCE_KEY) && obj.get(PROVENANCE_KEY).isJsonObject()) {
+            config.mklKernels = org.mecam.engine.MklKernels.LEGACY;
         }
     }
 

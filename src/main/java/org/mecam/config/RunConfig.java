@@ -28,6 +28,13 @@ public final class RunConfig {
             group = "run")
     public int threads = 0;
 
+    @Doc(value = "which of MKL's kernels the CPU's matrix products run on: avx512 (on an AMD CPU with AVX-512,"
+            + " MKL's Intel AVX-512 kernels, a training step x0.72 here; elsewhere MKL's own choice) or vendor (MKL's"
+            + " own choice, as runs before 2026-12-04); they differ in the last bits, so a replayed config.json"
+            + " without this key uses vendor, and one process runs one mode; MECAM_MKL_KERNELS sets the default",
+            group = "run")
+    public String mklKernels = org.mecam.engine.MklKernels.defaultMode();
+
     @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
     public String results = "results";
 
@@ -347,6 +354,10 @@ public final class RunConfig {
         for (String key : new String[] {"textDim", "audioHidden", "visionHidden", "audioOut",
                 "visionOut", "projHidden", "contrastDim", "heads", "headDim"}) {
             requirePositive(errors, key, intField(key));
+        }
+        if (!org.mecam.engine.MklKernels.MODES.contains(mklKernels)) {
+            errors.add("mklKernels: must be one of " + String.join(", ", org.mecam.engine.MklKernels.MODES) + ", got '"
+                    + mklKernels + "'");
         }
         for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
             if (intField(key) < 0) {

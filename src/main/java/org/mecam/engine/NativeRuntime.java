@@ -53,7 +53,8 @@ public final class NativeRuntime {
             Path cacheDir,
             boolean offline,
             String onednn,
-            String libtorch) {
+            String libtorch,
+            MklKernels.State mkl) {
 
         /** The values as an ordered map for config.json and bench output. */
         public Map<String, Object> toMap() {
@@ -67,18 +68,34 @@ public final class NativeRuntime {
             m.put("djlOffline", offline);
             m.put("onednn", onednn);
             m.put("libtorch", libtorch);
+            m.put("mkl", mkl.note());
             return m;
         }
     }
 
     /**
-     * Starts the engine if it is not running yet and sets the intra-op thread count.
+     * Starts the engine if it is not running yet and sets the intra-op thread count; MKL's
+     * kernels are those of {@link MklKernels#defaultMode()}, or the ones already chosen.
      *
      * @param threads intra-op threads; 0 picks {@link #defaultThreads()}
      * @return the runtime's settings
      */
     public static synchronized Info start(int threads) {
+        return start(threads, null);
+    }
+
+    /**
+     * Starts the engine if it is not running yet, sets the intra-op thread count and, at the
+     * start, which of MKL's kernels the products run on ({@link MklKernels}).
+     *
+     * @param threads intra-op threads; 0 picks {@link #defaultThreads()}
+     * @param mklKernels a {@link MklKernels#MODES} value, or null for the default (or the mode already chosen)
+     * @return the runtime's settings
+     * @throws ConfigException when the engine already runs MKL kernels other than those asked for
+     */
+    public static synchronized Info start(int threads, String mklKernels) {
         int resolved = threads > 0 ? threads : defaultThreads();
+        String mode = mklKernels == null ? null : MklKernels.check(mklKernels, "mklKernels");
         if (info == null) {
             setIfAbsent("ai.djl.offline", "true");
             Path cache = cacheDir();
@@ -90,6 +107,7 @@ public final class NativeRuntime {
             String onednn = capOneDnn();
             LibtorchCheck.check(); // a libtorch of the user's own: folder, version, JNI, CUDA runtime (exit 2)
             Engine engine = load();
+            MklKernels.State mkl = MklKernels.apply(mode == null ? MklKernels.defaultMode() : mode); // before any product
             info =
                     new Info(
                             engine.getEngineName(),
@@ -100,8 +118,14 @@ public final class NativeRuntime {
                             Paths.get(System.getProperty("DJL_CACHE_DIR")),
                             Boolean.parseBoolean(System.getProperty("ai.djl.offline")),
                             onednn,
-                            libtorch());
+                            libtorch(),
+                            mkl);
             LOG.debug("engine started: {}", info);
+        } else if (mode != null && !mode.equals(info.mkl().mode()) && (info.mkl().patched() || MklKernels.wouldPatch())) {
+            throw new ConfigException("mklKernels: this run asks for MKL's " + mode + " kernels, but this JVM's libtorch"
+                    + " already runs MKL's " + info.mkl().mode() + " kernels (MKL picks them once per process, and they"
+                    + " differ in the last bits); run it in a new process, or set mklKernels " + info.mkl().mode()
+                    + " (a run's config.json from before 2026-12-04 replays with vendor)");
         }
         if (info.intraOpThreads() != resolved) {
             JniUtils.setNumThreads(resolved);
@@ -115,7 +139,8 @@ public final class NativeRuntime {
                             info.cacheDir(),
                             info.offline(),
                             info.onednn(),
-                            info.libtorch());
+                            info.libtorch(),
+                            info.mkl());
         }
         return info;
     }

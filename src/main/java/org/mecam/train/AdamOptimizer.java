@@ -2,8 +2,11 @@ package org.mecam.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -63,7 +66,7 @@ public final class AdamOptimizer implements AutoCloseable {
 
     private final NDManager state;
     private final List<Group> groups;
-    private final Map<Parameter, NDArray[]> moments = new IdentityHashMap<>();
+    private final Map<Group, Moments> moments = new IdentityHashMap<>();
     private final Map<Group, NDArray> weightDecays = new IdentityHashMap<>();
     private NDArray[] constants;
     private int steps;
@@ -126,9 +129,93 @@ public final class AdamOptimizer implements AutoCloseable {
                 NDArray lr = guard(ok, scalar(tmp, g.learningRate() / bc1), c[6], tmp);
                 NDArray wd = g.weightDecay() == 0 ? null
                         : weightDecays.computeIfAbsent(g, k -> scalar(state, k.weightDecay()));
-                for (Parameter p : g.parameters()) {
-                    update(p, ok, wd, b1, b1c, b2, b2c, sqrtBc2, c[4], lr, c[6]);
+                update(g, ok, wd, b1, b1c, b2, b2c, sqrtBc2, c[4], lr, c[6]);
+            }
+        }
+    }
+
+    /**
+     * A group's first and second moments, each in one flat buffer (in the group's parameter
+     * order) of which every parameter's moments are views.
+     */
+    private record Moments(NDArray m, NDArray v, long[] offsets, List<NDArray[]> views) {}
+
+    private Moments moments(Group g) {
+        return moments.computeIfAbsent(g, k -> {
+            List<Parameter> ps = k.parameters();
+            long[] offsets = new long[ps.size()];
+            long total = 0;
+            for (int i = 0; i < ps.size(); i++) {
+                offsets[i] = total;
+                total += ps.get(i).getArray().size();
+            }
+            NDArray m = state.zeros(new Shape(total));
+            NDArray v = state.zeros(new Shape(total));
+            List<NDArray[]> views = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) {
+                NDIndex slice = new NDIndex("{}:{}", offsets[i], offsets[i] + ps.get(i).getArray().size());
+                Shape shape = ps.get(i).getArray().getShape();
+                views.add(new NDArray[] {m.get(slice).reshape(shape), v.get(slice).reshape(shape)});
+            }
+            return new Moments(m, v, offsets, views);
+        });
+    }
+
+    /**
+     * Updates a group's parameters. Where every one has a gradient (the usual case), the update
+     * runs once over the group's gradients joined into one flat array, about 20 ops instead of
+     * 15 per parameter; the element-wise arithmetic, and so every value, is that of the update
+     * parameter by parameter, which runs where some parameter has no gradient.
+     */
+    private void update(Group g, NDArray ok, NDArray wd, NDArray b1, NDArray b1c, NDArray b2, NDArray b2c,
+            NDArray sqrtBc2, NDArray eps, NDArray lr, NDArray zero) {
+        List<Parameter> ps = g.parameters();
+        if (ps.isEmpty()) {
+            return;
+        }
+        Moments mo = moments(g);
+        PtNDArray[] weights = new PtNDArray[ps.size()];
+        PtNDArray[] grads = new PtNDArray[ps.size()];
+        boolean all = true;
+        for (int i = 0; i < ps.size(); i++) {
+            weights[i] = (PtNDArray) ps.get(i).getArray();
+            grads[i] = JniUtils.getGradient(weights[i]);
+            all &= grads[i] != null;
+        }
+        if (!all) {
+            for (int i = 0; i < ps.size(); i++) {
+                if (grads[i] != null) {
+                    update(weights[i], grads[i], mo.views().get(i), ok, wd, b1, b1c, b2, b2c, sqrtBc2, eps, lr, zero);
                 }
+            }
+            return;
+        }
+        try (NDManager tmp = state.newSubManager()) {
+            tmp.tempAttachAll(weights);
+            tmp.tempAttachAll(mo.m(), mo.v());
+            NDList flat = new NDList();
+            for (PtNDArray gr : grads) {
+                gr.attach(tmp);
+                flat.add(gr.reshape(-1));
+            }
+            NDArray grad = NDArrays.concat(flat);
+            // a skipped step's gradient may hold NaN, which no factor of 0 removes
+            grad = ok == null ? grad : NDArrays.where(ok.broadcast(grad.getShape()), grad, zero);
+            if (wd != null) {
+                NDList w = new NDList();
+                for (PtNDArray x : weights) {
+                    w.add(x.reshape(-1));
+                }
+                grad = grad.add(NDArrays.concat(w).mul(wd));
+            }
+            mo.m().muli(b1).addi(grad.mul(b1c));
+            mo.v().muli(b2).addi(grad.square().muli(b2c));
+            NDArray denominator = mo.v().sqrt().divi(sqrtBc2).addi(eps);
+            NDArray step = mo.m().div(denominator).muli(lr);
+            NDList parts = step.split(java.util.Arrays.copyOfRange(mo.offsets(), 1, mo.offsets().length));
+            for (int i = 0; i < weights.length; i++) {
+                weights[i].subi(parts.get(i).reshape(weights[i].getShape()));
+                JniUtils.zeroGrad(weights[i]);
             }
         }
     }
@@ -155,14 +242,9 @@ public final class AdamOptimizer implements AutoCloseable {
         return out;
     }
 
-    private void update(Parameter p, NDArray ok, NDArray wd, NDArray b1, NDArray b1c, NDArray b2, NDArray b2c,
-            NDArray sqrtBc2, NDArray eps, NDArray lr, NDArray zero) {
-        PtNDArray w = (PtNDArray) p.getArray();
-        PtNDArray g = JniUtils.getGradient(w);
-        if (g == null) {
-            return;
-        }
-        NDArray[] mv = moments.computeIfAbsent(p, k -> new NDArray[] {state.zeros(w.getShape()), state.zeros(w.getShape())});
+    /** The update of one parameter whose moments are {@code mv}. */
+    private void update(PtNDArray w, PtNDArray g, NDArray[] mv, NDArray ok, NDArray wd, NDArray b1, NDArray b1c,
+            NDArray b2, NDArray b2c, NDArray sqrtBc2, NDArray eps, NDArray lr, NDArray zero) {
         try (NDManager tmp = state.newSubManager()) {
             g.attach(tmp);
             tmp.tempAttachAll(w, mv[0], mv[1]);

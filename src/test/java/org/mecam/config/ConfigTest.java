@@ -90,4 +90,18 @@ class ConfigTest {
         assertEquals(2, ConfigJson.fromJson(recorded, "new").threads, "the recorded key wins");
         assertEquals(0, ConfigJson.fromJson("{\"threads\": 0}", "plain").threads, "a hand-written config keeps the default");
     }
+
+    @Test
+    void aRunsConfigFromBeforeMklKernelsReplaysWithMklsOwnKernels() {
+        String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
+        assertEquals("vendor", ConfigJson.fromJson(legacy, "legacy").mklKernels, "shipped runs were computed with MKL's choice");
+        String recorded = "{\"mklKernels\": \"avx512\", \"provenance\": {\"runtime\": {}}}";
+        assertEquals("avx512", ConfigJson.fromJson(recorded, "new").mklKernels, "the recorded key wins");
+        assertEquals(org.mecam.engine.MklKernels.defaultMode(), ConfigJson.fromJson("{\"seed\": 3}", "plain").mklKernels,
+                "a hand-written config gets the default");
+        RunConfig bad = ConfigJson.fromJson("{\"mklKernels\": \"fast\"}", "x");
+        ConfigException e = assertThrows(ConfigException.class, bad::validate);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("mklKernels: must be one of avx512, vendor, got 'fast'"),
+                e.getMessage());
+    }
 }

@@ -88,6 +88,53 @@ class OptimizationTest {
         adam.close();
     }
 
+    /**
+     * A group whose parameters all have gradients is updated in one flat pass; one where some
+     * parameter has none, parameter by parameter, on views of the same flat moments. Both give
+     * the same bits, also when a group goes from one way to the other (its third parameter gets
+     * a gradient only from the second step on), with weight decay and with the device's finite flag.
+     */
+    @Test
+    void theFlatUpdateGivesTheBitsOfTheUpdateParameterByParameter() {
+        float[][] init = {{1f, -2f, 0.3f, 4f, -0.5f, 0.25f}, {0.5f, 7f, -1f, 0.125f}, {3f}};
+        Parameter[] flat = new Parameter[3];
+        Parameter[] each = new Parameter[4];
+        for (int i = 0; i < 3; i++) {
+            flat[i] = parameter("f" + i, init[i]);
+            each[i] = parameter("e" + i, init[i]);
+        }
+        each[3] = parameter("never", 9f); // never has a gradient: its group is updated parameter by parameter
+        for (boolean withOk : new boolean[] {false, true}) {
+            AdamOptimizer a = new AdamOptimizer(manager, List.of(new AdamOptimizer.Group("g", List.of(flat), 0.01, 0.02)));
+            AdamOptimizer b = new AdamOptimizer(manager, List.of(new AdamOptimizer.Group("g", List.of(each), 0.01, 0.02)));
+            java.util.Random r = new java.util.Random(withOk ? 2 : 1);
+            for (int t = 0; t < 4; t++) {
+                int used = t == 0 && !withOk ? 2 : 3;
+                float[][] g = new float[used][];
+                for (int i = 0; i < used; i++) {
+                    g[i] = new float[init[i].length];
+                    for (int j = 0; j < g[i].length; j++) {
+                        g[i][j] = (float) r.nextGaussian();
+                    }
+                }
+                gradients(List.of(flat).subList(0, used), g);
+                gradients(List.of(each).subList(0, used), g);
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray ok = withOk ? m.create(true) : null;
+                    a.step(ok);
+                    b.step(ok);
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(each[i].getArray().toFloatArray(), flat[i].getArray().toFloatArray(), 0f,
+                            "parameter " + i + " after step " + (t + 1) + (withOk ? " with the finite flag" : ""));
+                }
+            }
+            assertArrayEquals(new float[] {9f}, each[3].getArray().toFloatArray(), 0f);
+            a.close();
+            b.close();
+        }
+    }
+
     @Test
     void clippingScalesAllGradientsByTheGlobalNorm() {
         Parameter a = parameter("a", 0f, 0f);

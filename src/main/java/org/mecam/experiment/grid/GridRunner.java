@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.mecam.config.ConfigException;
+import org.mecam.config.ConfigJson;
 import org.mecam.config.IoFailure;
 import org.mecam.config.RunConfig;
 import org.mecam.data.MultimodalDataset;
@@ -16,6 +17,7 @@ import org.mecam.experiment.Experiments;
 import org.mecam.experiment.RunResult;
 import org.mecam.experiment.run.ReuseCheck;
 import org.mecam.experiment.run.ReusedRun;
+import org.mecam.experiment.run.RunFiles;
 import org.mecam.train.TrainingProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -322,6 +324,44 @@ public final class GridRunner {
     }
 
     /**
+     * A grid computes its runs with the MKL kernels of its finished runs ({@code vendor} for runs
+     * made before runs recorded {@code mklKernels}), so that resuming a grid made with the other
+     * mode does not mix the two: they differ in the last bits ({@link org.mecam.engine.MklKernels}).
+     *
+     * @return {@code c}, or a copy with the finished runs' mode
+     */
+    static RunConfig withGridsMklKernels(RunConfig c, Path gridDir) {
+        String recorded = recordedMklKernels(gridDir);
+        if (recorded == null || recorded.equals(c.mklKernels)) {
+            return c;
+        }
+        RunConfig copy = c.copy();
+        copy.mklKernels = recorded;
+        LOG.info("grid {}: its finished runs used mklKernels {}, so this run does too", gridDir.getFileName(), recorded);
+        return copy;
+    }
+
+    /** @return the mklKernels of a finished run under {@code gridDir} (dataset/variant/seed), or null when none */
+    static String recordedMklKernels(Path gridDir) {
+        if (!Files.isDirectory(gridDir)) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = Files.find(gridDir, 4,
+                (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(RunFiles.CONFIG))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                try {
+                    return ConfigJson.fromJson(Files.readString(f), f.toString()).mklKernels;
+                } catch (IOException | RuntimeException e) {
+                    // an unreadable config: ReuseCheck names it when the grid reaches that run
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /**
      * Runs one run of the grid into {@code target}; a run that fails for a reason of its own is
      * added to {@code failures} and the grid goes on, while a bad configuration, an interrupt and
      * an I/O failure (which would stop every later run too) stop the grid.
@@ -330,9 +370,9 @@ public final class GridRunner {
      */
     private static boolean runOne(Grid grid, Grid.RunSpec spec, Path root, Path target,
             DataCache data, TrainingProgress listener, List<String> failures) {
-        RunConfig c = spec.config();
+        RunConfig c = withGridsMklKernels(spec.config(), root.resolve(Grid.slug(grid.name())));
         try {
-            NativeRuntime.start(c.threads);
+            NativeRuntime.start(c.threads, c.mklKernels);
             MultimodalDataset d = data.get(c);
             Path twin = ReusedRun.twin(root, root.resolve(Grid.slug(grid.name())), c);
             if (twin != null && ReusedRun.make(twin, c, d, target, grid.options(spec), root)) {

@@ -66,11 +66,17 @@ public final class ReusedRun {
         return null;
     }
 
+    /**
+     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels: a twin made
+     * with the other mode would not reproduce its predictions here, and one process runs one mode.
+     */
     private static boolean sameComputation(Path dir, RunConfig config) {
         try {
             ReuseCheck.check(dir, config);
-            return true;
-        } catch (org.mecam.config.ConfigException e) {
+            RunConfig twin = ConfigJson.fromJson(Files.readString(dir.resolve(RunFiles.CONFIG)),
+                    dir.resolve(RunFiles.CONFIG).toString());
+            return twin.mklKernels.equals(config.mklKernels);
+        } catch (IOException | RuntimeException e) { // a different configuration (ConfigException) or an unreadable one
             return false;
         }
     }

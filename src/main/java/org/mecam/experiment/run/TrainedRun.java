@@ -75,7 +75,7 @@ public final class TrainedRun implements AutoCloseable {
         }
         RunConfig config = ConfigJson.load(configFile.toString());
         config.validate();
-        NativeRuntime.start(config.threads);
+        NativeRuntime.start(config.threads, config.mklKernels);
         TrainedRun run = fresh(config, loaded == null ? Datasets.load(config) : loaded, config.seed);
         try {
             Checkpoint.load(run.model, weights);
