@@ -67,6 +67,7 @@ public final class AdamOptimizer implements AutoCloseable {
     private final NDManager state;
     private final List<Group> groups;
     private final Map<Group, Moments> moments = new IdentityHashMap<>();
+    private final Map<Parameter, NDArray[]> parameterMoments = new IdentityHashMap<>();
     private final Map<Group, NDArray> weightDecays = new IdentityHashMap<>();
     private NDArray[] constants;
     private int steps;
@@ -138,27 +139,44 @@ public final class AdamOptimizer implements AutoCloseable {
      * A group's first and second moments, each in one flat buffer (in the group's parameter
      * order) of which every parameter's moments are views.
      */
-    private record Moments(NDArray m, NDArray v, long[] offsets, List<NDArray[]> views) {}
+    private record Moments(NDArray m, NDArray v, long[] offsets) {}
 
-    private Moments moments(Group g) {
-        return moments.computeIfAbsent(g, k -> {
-            List<Parameter> ps = k.parameters();
-            long[] offsets = new long[ps.size()];
-            long total = 0;
-            for (int i = 0; i < ps.size(); i++) {
-                offsets[i] = total;
-                total += ps.get(i).getArray().size();
+    /**
+     * The flat moments of a group all of whose parameters have a gradient, made the first time
+     * that is so: moments a parameter already has (updated on its own while another had no
+     * gradient) are copied in, and its moments become views of the flat ones. A group some of
+     * whose parameters never get a gradient (a frozen encoder) never gets flat moments, and its
+     * parameters without one no moments at all, as before.
+     */
+    private Moments flatMoments(Group g) {
+        Moments existing = moments.get(g);
+        if (existing != null) {
+            return existing;
+        }
+        List<Parameter> ps = g.parameters();
+        long[] offsets = new long[ps.size()];
+        long total = 0;
+        for (int i = 0; i < ps.size(); i++) {
+            offsets[i] = total;
+            total += ps.get(i).getArray().size();
+        }
+        NDArray m = state.zeros(new Shape(total));
+        NDArray v = state.zeros(new Shape(total));
+        for (int i = 0; i < ps.size(); i++) {
+            NDIndex slice = new NDIndex("{}:{}", offsets[i], offsets[i] + ps.get(i).getArray().size());
+            Shape shape = ps.get(i).getArray().getShape();
+            NDArray[] views = {m.get(slice).reshape(shape), v.get(slice).reshape(shape)};
+            NDArray[] own = parameterMoments.put(ps.get(i), views);
+            if (own != null) {
+                views[0].set(new NDIndex("..."), own[0]); // a copy: the same bits
+                views[1].set(new NDIndex("..."), own[1]);
+                own[0].close();
+                own[1].close();
             }
-            NDArray m = state.zeros(new Shape(total));
-            NDArray v = state.zeros(new Shape(total));
-            List<NDArray[]> views = new ArrayList<>();
-            for (int i = 0; i < ps.size(); i++) {
-                NDIndex slice = new NDIndex("{}:{}", offsets[i], offsets[i] + ps.get(i).getArray().size());
-                Shape shape = ps.get(i).getArray().getShape();
-                views.add(new NDArray[] {m.get(slice).reshape(shape), v.get(slice).reshape(shape)});
-            }
-            return new Moments(m, v, offsets, views);
-        });
+        }
+        Moments flat = new Moments(m, v, offsets);
+        moments.put(g, flat);
+        return flat;
     }
 
     /**
@@ -173,7 +191,6 @@ public final class AdamOptimizer implements AutoCloseable {
         if (ps.isEmpty()) {
             return;
         }
-        Moments mo = moments(g);
         PtNDArray[] weights = new PtNDArray[ps.size()];
         PtNDArray[] grads = new PtNDArray[ps.size()];
         boolean all = true;
@@ -185,11 +202,15 @@ public final class AdamOptimizer implements AutoCloseable {
         if (!all) {
             for (int i = 0; i < ps.size(); i++) {
                 if (grads[i] != null) {
-                    update(weights[i], grads[i], mo.views().get(i), ok, wd, b1, b1c, b2, b2c, sqrtBc2, eps, lr, zero);
+                    PtNDArray w = weights[i];
+                    NDArray[] mv = parameterMoments.computeIfAbsent(ps.get(i),
+                            k -> new NDArray[] {state.zeros(w.getShape()), state.zeros(w.getShape())});
+                    update(w, grads[i], mv, ok, wd, b1, b1c, b2, b2c, sqrtBc2, eps, lr, zero);
                 }
             }
             return;
         }
+        Moments mo = flatMoments(g);
         try (NDManager tmp = state.newSubManager()) {
             tmp.tempAttachAll(weights);
             tmp.tempAttachAll(mo.m(), mo.v());
