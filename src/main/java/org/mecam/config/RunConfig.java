@@ -33,7 +33,7 @@ public final class RunConfig {
             + " own choice, as runs before 2026-12-04); they differ in the last bits, so a replayed config.json"
             + " without this key uses vendor, and one process runs one mode; MECAM_MKL_KERNELS sets the default",
             group = "run")
-    public String mklKernels = org.mecam.engine.MklKernels.defaultMode();
+    public String mklKernels = org.mecam.engine.MklKernels.configDefault();
 
     @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
     public String results = "results";
@@ -357,7 +357,8 @@ public final class RunConfig {
         }
         if (!org.mecam.engine.MklKernels.MODES.contains(mklKernels)) {
             errors.add("mklKernels: must be one of " + String.join(", ", org.mecam.engine.MklKernels.MODES) + ", got '"
-                    + mklKernels + "'");
+                    + mklKernels + "'" + (mklKernels.equals(org.mecam.engine.MklKernels.configDefault())
+                    ? " (the default, from MECAM_MKL_KERNELS)" : ""));
         }
         for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
             if (intField(key) < 0) {

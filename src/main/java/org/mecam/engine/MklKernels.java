@@ -61,8 +61,16 @@ public final class MklKernels {
      *     started without a config)
      */
     public static String defaultMode() {
+        return check(configDefault(), "MECAM_MKL_KERNELS");
+    }
+
+    /**
+     * @return the default of the config key: {@code MECAM_MKL_KERNELS} as given (a bad value is
+     *     named by {@code RunConfig.validate}), else {@link #DEFAULT}
+     */
+    public static String configDefault() {
         String env = System.getenv("MECAM_MKL_KERNELS");
-        return env == null || env.isBlank() ? DEFAULT : check(env.trim(), "MECAM_MKL_KERNELS");
+        return env == null || env.isBlank() ? DEFAULT : env.trim();
     }
 
     /** @return {@code mode}, checked */

@@ -219,6 +219,8 @@ class FaultBatteryTest {
                 new Object[] {"unknown command", List.of("trian"), new String[] {"trian"}},
                 new Object[] {"negative learning rate", List.of("train", "--config", "tiny", "--lr-main", "-1", "--results",
                     r), new String[] {"lrMain"}},
+                new Object[] {"unknown MKL kernels", List.of("train", "--config", "tiny", "--mkl-kernels", "fast", "--results",
+                    r), new String[] {"mklKernels", "avx512, vendor", "fast"}},
                 new Object[] {"missing dataset file", List.of("train", "--config", "tiny", "--dataset", "mmsa", "--path",
                     tmp.resolve("nope.pkl").toString(), "--results", r), new String[] {"nope.pkl"}},
                 new Object[] {"splits with different audio widths", List.of("train", "--config", "tiny", "--dataset",
@@ -266,6 +268,14 @@ class FaultBatteryTest {
     }
 
     /** Damaged finished runs: named as such, exit 2; the run directory is left as it was. */
+    @Test
+    void aBadMklKernelsDefaultIsNamed() throws Exception {
+        Path results = tmp.resolve("mkl-env-results");
+        expect(mecam(List.of(), Map.of("MECAM_MKL_KERNELS", "fast"), train(results)), 2,
+                "mklKernels", "fast", "MECAM_MKL_KERNELS");
+        assertFalse(Files.exists(results), "bad input writes no results root: " + files(results));
+    }
+
     @Test
     void damagedRunsAreNamed() throws Exception {
         Path empty = copyRun("empty-checkpoint");
