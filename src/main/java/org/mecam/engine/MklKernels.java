@@ -111,21 +111,28 @@ public final class MklKernels {
         return "AMD CPU with AVX-512";
     }
 
-    /** @return whether {@code avx512} changes MKL's choice in this JVM (an AMD CPU with AVX-512, a libtorch with MKL) */
-    static boolean wouldPatch() {
+    /** The function to change, or why there is none. */
+    private record Target(Function function, String missing) {}
+
+    /** @return the loaded libtorch's {@link #SYMBOL}, or why {@code avx512} changes nothing here */
+    private static Target target() {
         if (applicableCpu() == null) {
-            return false;
+            return new Target(null, "MKL's own choice is the same on this CPU: not an AMD CPU with AVX-512");
         }
         Path lib = loadedLibrary("libtorch_cpu.so");
         if (lib == null) {
-            return false;
+            return new Target(null, "no libtorch_cpu.so loaded");
         }
         try {
-            NativeLibrary.getInstance(lib.toString()).getFunction(SYMBOL);
-            return true;
+            return new Target(NativeLibrary.getInstance(lib.toString()).getFunction(SYMBOL), null);
         } catch (UnsatisfiedLinkError e) {
-            return false;
+            return new Target(null, lib.getFileName() + " has no MKL: no " + SYMBOL);
         }
+    }
+
+    /** @return whether {@code avx512} changes MKL's choice in this JVM (an AMD CPU with AVX-512, a libtorch with MKL) */
+    static boolean wouldPatch() {
+        return target().function() != null;
     }
 
     /**
@@ -137,22 +144,12 @@ public final class MklKernels {
         if (mode.equals("vendor")) {
             return new State(mode, false, "vendor (MKL's own kernel choice)");
         }
-        if (applicableCpu() == null) {
-            return new State(mode, false, "vendor (avx512 asked; MKL's own choice is the same on this CPU: not an AMD"
-                    + " CPU with AVX-512)");
-        }
-        Path lib = loadedLibrary("libtorch_cpu.so");
-        if (lib == null) {
-            return new State(mode, false, "vendor (avx512 asked; no libtorch_cpu.so loaded)");
-        }
-        Function f;
-        try {
-            f = NativeLibrary.getInstance(lib.toString()).getFunction(SYMBOL);
-        } catch (UnsatisfiedLinkError e) {
-            return new State(mode, false, "vendor (avx512 asked; " + lib.getFileName() + " has no MKL: no " + SYMBOL + ")");
+        Target t = target();
+        if (t.function() == null) {
+            return new State(mode, false, "vendor (avx512 asked; " + t.missing() + ")");
         }
         try {
-            patch(f);
+            patch(t.function());
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return new State(mode, false, "vendor (avx512 asked; " + SYMBOL + " could not be changed: " + e.getMessage() + ")");
         }

@@ -160,6 +160,10 @@ class RobustnessGridTest {
         Grid.RunSpec full = robustness.expand().get(0);
         Path target = root.resolve("damaged/smoke-robustness/synthetic-tiny/full/seed-1111");
         assertEquals(damaged, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), full.config()));
+        org.mecam.config.RunConfig otherKernels = full.config().copy();
+        otherKernels.mklKernels = otherKernels.mklKernels.equals("avx512") ? "vendor" : "avx512";
+        assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherKernels),
+                "a twin computed with the other MKL kernels is not the same computation");
         assertFalse(ReusedRun.make(damaged, full.config(), org.mecam.data.Datasets.load(full.config()), target,
                 robustness.options(full), root.resolve("damaged")), "trained instead");
         assertFalse(Files.exists(target));
