@@ -114,6 +114,7 @@ public final class ConfigJson {
         }
         replayThreads(config, obj);
         replayMklKernels(config, obj);
+        replayDropoutMasks(config, obj);
         return config;
     }
 
@@ -143,6 +144,16 @@ public final class ConfigJson {
     private static void replayMklKernels(RunConfig config, JsonObject obj) {
         if (!obj.has("mklKernels") && obj.has(PROVENANCE_KEY) && obj.get(PROVENANCE_KEY).isJsonObject()) {
             config.mklKernels = org.mecam.engine.MklKernels.LEGACY;
+        }
+    }
+
+    /**
+     * A run's config.json written before runs recorded {@code dropoutMasks} was computed with
+     * libtorch's masks: replaying it takes {@code libtorch}, since the masks differ.
+     */
+    private static void replayDropoutMasks(RunConfig config, JsonObject obj) {
+        if (!obj.has("dropoutMasks") && obj.has(PROVENANCE_KEY) && obj.get(PROVENANCE_KEY).isJsonObject()) {
+            config.dropoutMasks = org.mecam.model.DropoutMasks.LEGACY;
         }
     }
 

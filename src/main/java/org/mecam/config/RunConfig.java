@@ -35,6 +35,14 @@ public final class RunConfig {
             group = "run")
     public String mklKernels = org.mecam.engine.MklKernels.configDefault();
 
+    @Doc(value = "where dropout masks come from: kit (a counter-based stream keyed by the seed, made ahead on a"
+            + " spare core; a training step x0.76 on the unaligned shapes here), libtorch (libtorch's bernoulli_, as"
+            + " every run made before this key, 2026-12-04) or auto (kit on the CPU, libtorch on a GPU); a run records"
+            + " the mode it resolved, a replayed config.json without this key uses libtorch; MECAM_DROPOUT_MASKS sets"
+            + " the default",
+            group = "run")
+    public String dropoutMasks = org.mecam.model.DropoutMasks.configDefault();
+
     @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
     public String results = "results";
 
@@ -359,6 +367,11 @@ public final class RunConfig {
             errors.add("mklKernels: must be one of " + String.join(", ", org.mecam.engine.MklKernels.MODES) + ", got '"
                     + mklKernels + "'" + (mklKernels.equals(org.mecam.engine.MklKernels.configDefault())
                     ? " (the default, from MECAM_MKL_KERNELS)" : ""));
+        }
+        if (!org.mecam.model.DropoutMasks.MODES.contains(dropoutMasks)) {
+            errors.add("dropoutMasks: must be one of " + String.join(", ", org.mecam.model.DropoutMasks.MODES) + ", got '"
+                    + dropoutMasks + "'" + (dropoutMasks.equals(org.mecam.model.DropoutMasks.configDefault())
+                    ? " (the default, from MECAM_DROPOUT_MASKS)" : ""));
         }
         for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
             if (intField(key) < 0) {

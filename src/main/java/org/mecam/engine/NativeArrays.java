@@ -41,6 +41,19 @@ public final class NativeArrays {
         return floats(m, shape, b -> b.put(data));
     }
 
+    /**
+     * As {@link #floats(NDManager, float[], Shape)} for data that fills the whole array (the
+     * staging buffer is not zeroed first).
+     */
+    public static NDArray filled(NDManager m, float[] data, Shape shape) {
+        if (data.length != shape.size()) {
+            throw new IllegalArgumentException(data.length + " values for shape " + shape);
+        }
+        ByteBuffer staged = staging(data.length * 4, false);
+        staged.asFloatBuffer().put(data);
+        return copy(m, staged, shape, DataType.FLOAT32);
+    }
+
     /** @return a 1-d float32 array holding {@code data} */
     public static NDArray floats(NDManager m, float[] data) {
         return floats(m, data, new Shape(data.length));
@@ -81,18 +94,22 @@ public final class NativeArrays {
         }
     }
 
-    /** @return this thread's staging buffer, zeroed over {@code bytes} and limited to them */
+    /** @return this thread's staging buffer, limited to {@code bytes} and zeroed over them if {@code zero} */
     private static ByteBuffer staging(int bytes) {
+        return staging(bytes, true);
+    }
+
+    private static ByteBuffer staging(int bytes, boolean zero) {
         ByteBuffer b = STAGING.get();
         if (b == null || b.capacity() < bytes) {
             b = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 16)).order(ByteOrder.nativeOrder());
             STAGING.set(b);
         }
         b.clear();
-        for (int i = 0; i + 8 <= bytes; i += 8) {
+        for (int i = 0; zero && i + 8 <= bytes; i += 8) {
             b.putLong(i, 0L);
         }
-        for (int i = bytes & ~7; i < bytes; i++) {
+        for (int i = bytes & ~7; zero && i < bytes; i++) {
             b.put(i, (byte) 0);
         }
         b.limit(bytes);

@@ -82,6 +82,7 @@ public final class Experiments {
         BatchBuilder.FrameTransform augmentation = Augmentations.parse(config.augment, config.seed,
                 data.info().unknownTokenId());
         Device device = Devices.resolve(config.device);
+        config = withResolvedDropoutMasks(config, device);
         if (config.selection == Selection.TEST_LEAKY) {
             LOG.warn("selection=test-leaky: a checkpoint is kept only when the TEST MAE also improves, as in the"
                     + " published code. This leaks the test set into model selection; do not report these numbers"
@@ -116,6 +117,20 @@ public final class Experiments {
                     + "; move it by hand)", e);
         }
         return new RunResult(finalDir, config, o.training, o.metrics, o.predictions, data.test().labels);
+    }
+
+    /**
+     * @return {@code config}, or a copy whose {@code dropoutMasks} is the mode {@code auto} stands
+     *     for on {@code device}, so that the run's config.json records (and a replay uses) it
+     */
+    static RunConfig withResolvedDropoutMasks(RunConfig config, Device device) {
+        String resolved = org.mecam.model.DropoutMasks.resolve(config.dropoutMasks, device);
+        if (resolved.equals(config.dropoutMasks)) {
+            return config;
+        }
+        RunConfig copy = config.copy();
+        copy.dropoutMasks = resolved;
+        return copy;
     }
 
     /** What training produced, for writing. */

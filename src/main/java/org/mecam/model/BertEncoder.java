@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -39,7 +38,7 @@ public final class BertEncoder extends AbstractBlock {
     private final Parameter positionEmbedding;
     private final Parameter segmentEmbedding;
     private final LayerNorm embeddingNorm;
-    private final Dropout dropout;
+    private final MaskedDropout dropout;
     private final List<TransformerLayer> layers = new ArrayList<>();
 
     private BertEncoder(Builder b) {
@@ -52,7 +51,7 @@ public final class BertEncoder extends AbstractBlock {
         segmentEmbedding = addParameter(Parameter.builder().setName("segmentEmbedding")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(b.segments, hidden)).build());
         embeddingNorm = addChildBlock("embeddingNorm", TransformerLayer.layerNorm(b.normEpsilon));
-        dropout = addChildBlock("dropout", Dropout.builder().optRate(0.1f).build());
+        dropout = addChildBlock("dropout", new MaskedDropout(0.1f));
         for (int i = 0; i < b.layers; i++) {
             layers.add(addChildBlock("layer" + i, TransformerLayer.builder().dim(hidden).heads(b.heads)
                     .ffn(b.intermediate).dropout(0.1).normEpsilon(b.normEpsilon).build()));

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -29,7 +28,7 @@ public final class FeatureTextEncoder extends AbstractBlock {
     private final int dim;
     private final TextEncoderKind kind;
     private final Linear projection;
-    private final Dropout dropout;
+    private final MaskedDropout dropout;
     private final Block encoder;
 
     private FeatureTextEncoder(Builder b) {
@@ -37,7 +36,7 @@ public final class FeatureTextEncoder extends AbstractBlock {
         dim = b.dim;
         kind = b.kind;
         projection = addChildBlock("projection", Linear.builder().setUnits(dim).build());
-        dropout = addChildBlock("dropout", Dropout.builder().optRate((float) b.dropout).build());
+        dropout = addChildBlock("dropout", new MaskedDropout((float) b.dropout));
         if (kind == TextEncoderKind.LSTM) {
             encoder = addChildBlock("lstm", LSTM.builder().setStateSize(dim).setNumLayers(1)
                     .optBatchFirst(true).optReturnState(false).build());

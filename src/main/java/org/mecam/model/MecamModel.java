@@ -88,6 +88,7 @@ public final class MecamModel extends AbstractBlock {
     private final Map<Modality, IntraModalContrastiveLoss> contrast = new LinkedHashMap<>();
     private final Map<ModalityPair, Mmilb> mmilb = new LinkedHashMap<>();
     private final FusionStep fusion;
+    private final DropoutMasks dropoutMasks = new DropoutMasks();
 
     private MecamModel(ModelSettings c, MultimodalDataset.Info data, NDManager manager) {
         super(VERSION);
@@ -144,6 +145,7 @@ public final class MecamModel extends AbstractBlock {
         if (model.text instanceof BertEncoder) {
             model.text.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
         }
+        MaskedDropout.bind(model, model.dropoutMasks);
         model.initialize(manager, DataType.FLOAT32, model.exampleShapes());
         if (model.pretrained != null) {
             ((BertEncoder) model.text).load(model.pretrained);
@@ -154,6 +156,11 @@ public final class MecamModel extends AbstractBlock {
             }
         }
         return model;
+    }
+
+    /** @return where this model's dropout masks come from ({@code libtorch} until a run says otherwise) */
+    public DropoutMasks dropoutMasks() {
+        return dropoutMasks;
     }
 
     private static Block textEncoder(ModelSettings c, MultimodalDataset.Info data, NDManager manager,

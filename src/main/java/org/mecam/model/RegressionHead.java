@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -22,7 +21,7 @@ public final class RegressionHead extends AbstractBlock {
     private static final byte VERSION = 1;
 
     private final int hidden;
-    private final Dropout dropout;
+    private final MaskedDropout dropout;
     private final Linear first;
     private final Linear second;
     private final Linear last;
@@ -30,7 +29,7 @@ public final class RegressionHead extends AbstractBlock {
     private RegressionHead(int hidden, double dropoutRate) {
         super(VERSION);
         this.hidden = hidden;
-        dropout = addChildBlock("dropout", Dropout.builder().optRate((float) dropoutRate).build());
+        dropout = addChildBlock("dropout", new MaskedDropout((float) dropoutRate));
         first = addChildBlock("first", Linear.builder().setUnits(hidden).build());
         second = addChildBlock("second", Linear.builder().setUnits(hidden).build());
         last = addChildBlock("last", Linear.builder().setUnits(1).build());

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -27,7 +26,7 @@ public final class SequenceEncoder extends AbstractBlock {
     private final int hidden;
     private final int out;
     private final LSTM lstm;
-    private final Dropout dropout;
+    private final MaskedDropout dropout;
     private final Linear linear;
 
     private SequenceEncoder(Builder b) {
@@ -36,7 +35,7 @@ public final class SequenceEncoder extends AbstractBlock {
         this.out = b.out;
         lstm = addChildBlock("lstm", LSTM.builder().setStateSize(hidden).setNumLayers(1)
                 .optBatchFirst(true).optReturnState(false).build());
-        dropout = addChildBlock("dropout", Dropout.builder().optRate(b.dropout).build());
+        dropout = addChildBlock("dropout", new MaskedDropout(b.dropout));
         linear = addChildBlock("linear", Linear.builder().setUnits(out).build());
     }
 

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -41,7 +40,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
     private final Linear key;
     private final Linear value;
     private final Linear output;
-    private final Dropout dropout;
+    private final MaskedDropout dropout;
     private final Parameter preMix;
     private final Parameter postMix;
     private final Linear modalityValue;
@@ -68,7 +67,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
         key = addChildBlock("key", Linear.builder().setUnits(inner).build());
         value = addChildBlock("value", Linear.builder().setUnits(inner).build());
         output = addChildBlock("output", Linear.builder().setUnits(out).build());
-        dropout = addChildBlock("dropout", Dropout.builder().optRate(b.dropout).build());
+        dropout = addChildBlock("dropout", new MaskedDropout(b.dropout));
         preMix = talkingHeads ? addParameter(mixing("preMix")) : null;
         postMix = talkingHeads ? addParameter(mixing("postMix")) : null;
         modalityValue = bidirectional ? addChildBlock("modalityValue", Linear.builder().setUnits(inner).build()) : null;

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -33,7 +32,7 @@ public final class TransformerLayer extends AbstractBlock {
     private final LayerNorm norm2;
     private final Linear ffnIn;
     private final Linear ffnOut;
-    private final Dropout dropout;
+    private final MaskedDropout dropout;
 
     private TransformerLayer(Builder b) {
         super(VERSION);
@@ -49,7 +48,7 @@ public final class TransformerLayer extends AbstractBlock {
         norm2 = addChildBlock("norm2", layerNorm(b.normEpsilon));
         ffnIn = addChildBlock("ffnIn", Linear.builder().setUnits(b.ffn).build());
         ffnOut = addChildBlock("ffnOut", Linear.builder().setUnits(dim).build());
-        dropout = addChildBlock("dropout", Dropout.builder().optRate(b.dropout).build());
+        dropout = addChildBlock("dropout", new MaskedDropout(b.dropout));
     }
 
     public static Builder builder() {

@@ -221,6 +221,8 @@ class FaultBatteryTest {
                     r), new String[] {"lrMain"}},
                 new Object[] {"unknown MKL kernels", List.of("train", "--config", "tiny", "--mkl-kernels", "fast", "--results",
                     r), new String[] {"mklKernels", "avx512, vendor", "fast"}},
+                new Object[] {"unknown dropout masks", List.of("train", "--config", "tiny", "--dropout-masks", "fast",
+                    "--results", r), new String[] {"dropoutMasks", "auto, kit, libtorch", "fast"}},
                 new Object[] {"missing dataset file", List.of("train", "--config", "tiny", "--dataset", "mmsa", "--path",
                     tmp.resolve("nope.pkl").toString(), "--results", r), new String[] {"nope.pkl"}},
                 new Object[] {"splits with different audio widths", List.of("train", "--config", "tiny", "--dataset",

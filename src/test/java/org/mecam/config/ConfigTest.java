@@ -104,4 +104,21 @@ class ConfigTest {
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("mklKernels: must be one of avx512, vendor, got 'fast'"),
                 e.getMessage());
     }
+
+    @Test
+    void aRunsConfigFromBeforeDropoutMasksReplaysWithLibtorchsMasks() {
+        String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
+        assertEquals("libtorch", ConfigJson.fromJson(legacy, "legacy").dropoutMasks, "shipped runs used libtorch's masks");
+        String recorded = "{\"dropoutMasks\": \"kit\", \"provenance\": {\"runtime\": {}}}";
+        assertEquals("kit", ConfigJson.fromJson(recorded, "new").dropoutMasks, "the recorded key wins");
+        assertEquals(org.mecam.model.DropoutMasks.configDefault(), ConfigJson.fromJson("{\"seed\": 3}", "plain").dropoutMasks,
+                "a hand-written config gets the default");
+        RunConfig bad = ConfigJson.fromJson("{\"dropoutMasks\": \"fast\"}", "x");
+        ConfigException e = assertThrows(ConfigException.class, bad::validate);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("dropoutMasks: must be one of auto, kit, libtorch, got 'fast'"), e.getMessage());
+        assertEquals("kit", org.mecam.model.DropoutMasks.resolve("auto", ai.djl.Device.cpu()));
+        assertEquals("libtorch", org.mecam.model.DropoutMasks.resolve("auto", ai.djl.Device.gpu()));
+        assertEquals("libtorch", org.mecam.model.DropoutMasks.resolve("libtorch", ai.djl.Device.cpu()));
+    }
 }

@@ -324,25 +324,29 @@ public final class GridRunner {
     }
 
     /**
-     * A grid computes its runs with the MKL kernels of its finished runs ({@code vendor} for runs
-     * made before runs recorded {@code mklKernels}), so that resuming a grid made with the other
-     * mode does not mix the two: they differ in the last bits ({@link org.mecam.engine.MklKernels}).
+     * A grid computes its runs with the MKL kernels and dropout masks of its finished runs
+     * ({@code vendor} and {@code libtorch} for runs made before runs recorded them), so that
+     * resuming a grid made with other modes does not mix them: MKL's modes differ in the last
+     * bits ({@link org.mecam.engine.MklKernels}), the masks in their draws
+     * ({@link org.mecam.model.DropoutMasks}).
      *
-     * @return {@code c}, or a copy with the finished runs' mode
+     * @return {@code c}, or a copy with the finished runs' modes
      */
-    static RunConfig withGridsMklKernels(RunConfig c, Path gridDir) {
-        String recorded = recordedMklKernels(gridDir);
-        if (recorded == null || recorded.equals(c.mklKernels)) {
+    static RunConfig withGridsRecordedModes(RunConfig c, Path gridDir) {
+        RunConfig recorded = recordedConfig(gridDir);
+        if (recorded == null || recorded.mklKernels.equals(c.mklKernels) && recorded.dropoutMasks.equals(c.dropoutMasks)) {
             return c;
         }
         RunConfig copy = c.copy();
-        copy.mklKernels = recorded;
-        LOG.info("grid {}: its finished runs used mklKernels {}, so this run does too", gridDir.getFileName(), recorded);
+        copy.mklKernels = recorded.mklKernels;
+        copy.dropoutMasks = recorded.dropoutMasks;
+        LOG.info("grid {}: its finished runs used mklKernels {} and dropoutMasks {}, so this run does too",
+                gridDir.getFileName(), recorded.mklKernels, recorded.dropoutMasks);
         return copy;
     }
 
-    /** @return the mklKernels of a finished run under {@code gridDir} (dataset/variant/seed), or null when none */
-    static String recordedMklKernels(Path gridDir) {
+    /** @return the configuration of a finished run under {@code gridDir} (dataset/variant/seed), or null when none */
+    static RunConfig recordedConfig(Path gridDir) {
         if (!Files.isDirectory(gridDir)) {
             return null;
         }
@@ -350,7 +354,7 @@ public final class GridRunner {
                 (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(RunFiles.CONFIG))) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 try {
-                    return ConfigJson.fromJson(Files.readString(f), f.toString()).mklKernels;
+                    return ConfigJson.fromJson(Files.readString(f), f.toString());
                 } catch (IOException | RuntimeException e) {
                     // an unreadable config: ReuseCheck names it when the grid reaches that run
                 }
@@ -370,7 +374,7 @@ public final class GridRunner {
      */
     private static boolean runOne(Grid grid, Grid.RunSpec spec, Path root, Path target,
             DataCache data, TrainingProgress listener, List<String> failures) {
-        RunConfig c = withGridsMklKernels(spec.config(), root.resolve(Grid.slug(grid.name())));
+        RunConfig c = withGridsRecordedModes(spec.config(), root.resolve(Grid.slug(grid.name())));
         try {
             NativeRuntime.start(c.threads, c.mklKernels);
             MultimodalDataset d = data.get(c);

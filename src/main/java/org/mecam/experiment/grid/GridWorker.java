@@ -70,6 +70,10 @@ public final class GridWorker {
             }
             int shard = Integer.parseInt(o.get("--shard"));
             int of = Integer.parseInt(o.get("--of"));
+            if (System.getProperty("mecam.dropoutMasks.ahead") == null && of >= Runtime.getRuntime().availableProcessors()) {
+                // the grid gives each core a worker: masks are made inline, with the same values
+                System.setProperty("mecam.dropoutMasks.ahead", "false");
+            }
             GridRunner.Summary s = GridRunner.runShard(Grid.load(o.get("--grid")), Path.of(o.get("--results")), shard, of,
                     null);
             return s.succeeded() ? 0 : 1;

@@ -23,7 +23,7 @@ public final class ReuseCheck {
 
     /** Keys that do not change what a run computes. */
     private static final Set<String> NOT_COMPARED = Set.of("results", "threads", "device", "name",
-            "diagnosticsEvery", "mklKernels", "provenance");
+            "diagnosticsEvery", "mklKernels", "dropoutMasks", "provenance");
 
     private ReuseCheck() {}
 

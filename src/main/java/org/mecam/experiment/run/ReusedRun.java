@@ -67,15 +67,17 @@ public final class ReusedRun {
     }
 
     /**
-     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels: a twin made
-     * with the other mode would not reproduce its predictions here, and one process runs one mode.
+     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels and dropout
+     * masks: a twin made with the other MKL mode would not reproduce its predictions here (one
+     * process runs one mode), and one with other masks is another computation.
      */
     private static boolean sameComputation(Path dir, RunConfig config) {
         try {
             ReuseCheck.check(dir, config);
             RunConfig twin = ConfigJson.fromJson(Files.readString(dir.resolve(RunFiles.CONFIG)),
                     dir.resolve(RunFiles.CONFIG).toString());
-            return twin.mklKernels.equals(config.mklKernels);
+            return twin.mklKernels.equals(config.mklKernels) && twin.dropoutMasks.equals(
+                    org.mecam.model.DropoutMasks.resolve(config.dropoutMasks, org.mecam.engine.Devices.resolve(config.device)));
         } catch (IOException | RuntimeException e) { // a different configuration (ConfigException) or an unreadable one
             return false;
         }

@@ -18,6 +18,7 @@ import org.mecam.data.batch.BatchBuilder;
 import org.mecam.engine.Devices;
 import org.mecam.engine.NativeRuntime;
 import org.mecam.eval.Inference;
+import org.mecam.model.DropoutMasks;
 import org.mecam.model.MecamModel;
 import org.mecam.train.Checkpoint;
 
@@ -95,7 +96,10 @@ public final class TrainedRun implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(Devices.resolve(config.device));
         try {
             Engine.getInstance().setRandomSeed((int) seed);
-            return new TrainedRun(config, data, manager, MecamModel.create(config.model(), data.info(), manager));
+            MecamModel model = MecamModel.create(config.model(), data.info(), manager);
+            model.dropoutMasks().use(DropoutMasks.resolve(config.dropoutMasks, manager.getDevice()), seed,
+                    DropoutMasks.aheadDefault(NativeRuntime.start().intraOpThreads()));
+            return new TrainedRun(config, data, manager, model);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -130,6 +134,7 @@ public final class TrainedRun implements AutoCloseable {
 
     @Override
     public void close() {
+        model.dropoutMasks().close(); // stops the thread making masks before their memory goes
         manager.close();
     }
 }

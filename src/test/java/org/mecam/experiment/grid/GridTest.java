@@ -468,17 +468,23 @@ class GridTest {
     }
 
     @Test
-    void aResumedGridComputesItsNewRunsWithTheMklKernelsOfItsFinishedOnes(@TempDir Path tmp) throws IOException {
+    void aResumedGridComputesItsNewRunsWithTheMklKernelsAndDropoutMasksOfItsFinishedOnes(@TempDir Path tmp)
+            throws IOException {
         Path grid = tmp.resolve("my-grid");
         org.mecam.config.RunConfig asked = new org.mecam.config.RunConfig();
         asked.mklKernels = "avx512";
-        org.junit.jupiter.api.Assertions.assertSame(asked, GridRunner.withGridsMklKernels(asked, grid), "no runs yet");
+        asked.dropoutMasks = "auto";
+        org.junit.jupiter.api.Assertions.assertSame(asked, GridRunner.withGridsRecordedModes(asked, grid), "no runs yet");
         Path seed = Files.createDirectories(grid.resolve("synthetic-mosi").resolve("full").resolve("seed-1111"));
         Files.writeString(seed.resolve("config.json"), "{\"seed\": 1111, \"provenance\": {\"runtime\": {}}}");
-        org.mecam.config.RunConfig resumed = GridRunner.withGridsMklKernels(asked, grid);
+        org.mecam.config.RunConfig resumed = GridRunner.withGridsRecordedModes(asked, grid);
         assertEquals("vendor", resumed.mklKernels, "a run from before the key was computed with MKL's own kernels");
+        assertEquals("libtorch", resumed.dropoutMasks, "and with libtorch's dropout masks");
         assertEquals("avx512", asked.mklKernels, "the grid's own config is left as it is");
-        Files.writeString(seed.resolve("config.json"), "{\"mklKernels\": \"avx512\", \"provenance\": {}}");
-        assertEquals("avx512", GridRunner.withGridsMklKernels(asked, grid).mklKernels);
+        assertEquals("auto", asked.dropoutMasks, "the grid's own config is left as it is");
+        Files.writeString(seed.resolve("config.json"), "{\"mklKernels\": \"avx512\", \"dropoutMasks\": \"kit\","
+                + " \"provenance\": {}}");
+        assertEquals("avx512", GridRunner.withGridsRecordedModes(asked, grid).mklKernels);
+        assertEquals("kit", GridRunner.withGridsRecordedModes(asked, grid).dropoutMasks);
     }
 }

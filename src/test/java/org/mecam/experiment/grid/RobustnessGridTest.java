@@ -164,6 +164,11 @@ class RobustnessGridTest {
         otherKernels.mklKernels = otherKernels.mklKernels.equals("avx512") ? "vendor" : "avx512";
         assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherKernels),
                 "a twin computed with the other MKL kernels is not the same computation");
+        org.mecam.config.RunConfig otherMasks = full.config().copy();
+        otherMasks.dropoutMasks = "libtorch".equals(org.mecam.model.DropoutMasks.resolve(full.config().dropoutMasks,
+                ai.djl.Device.cpu())) ? "kit" : "libtorch";
+        assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherMasks),
+                "a twin computed with other dropout masks is not the same computation");
         assertFalse(ReusedRun.make(damaged, full.config(), org.mecam.data.Datasets.load(full.config()), target,
                 robustness.options(full), root.resolve("damaged")), "trained instead");
         assertFalse(Files.exists(target));
