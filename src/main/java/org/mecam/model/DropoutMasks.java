@@ -49,8 +49,10 @@ public final class DropoutMasks implements AutoCloseable {
     public static final List<String> MODES = List.of(AUTO, KIT, LIBTORCH);
     /** What a run's config.json without the key (written before the key existed) was computed with. */
     public static final String LEGACY = LIBTORCH;
-    /** Elements per chunk of a stream (16 MiB of float32). */
+    /** The most elements in a chunk of a stream (16 MiB of float32). */
     static final int CHUNK = 1 << 22;
+    /** The fewest elements in a chunk of a stream (256 KiB of float32). */
+    static final int MIN_CHUNK = 1 << 16;
     /** Chunks made ahead of use by the second thread. */
     private static final int DEPTH = 2;
     private static final long GOLDEN = 0x9e3779b97f4a7c15L;
@@ -58,7 +60,8 @@ public final class DropoutMasks implements AutoCloseable {
     private String mode = LIBTORCH;
     private long seed;
     private boolean ahead;
-    private int chunk = CHUNK;
+    private int minChunk = MIN_CHUNK;
+    private int maxChunk = CHUNK;
     private final Map<Integer, Stream> streams = new HashMap<>();
 
     /** @return the config key's default: {@code MECAM_DROPOUT_MASKS} as given (checked by validation), else auto */
@@ -108,13 +111,14 @@ public final class DropoutMasks implements AutoCloseable {
         this.ahead = ahead;
     }
 
-    /** Chunk size in elements (tests: small chunks make sites span them). */
+    /** Every chunk of {@code elements} elements (tests: small chunks make sites span them). */
     synchronized void chunkSize(int elements) {
         if (elements < 2 || elements % 2 != 0) {
             throw new IllegalArgumentException("chunks hold an even number of elements (two per draw); got " + elements);
         }
         closeStreams();
-        this.chunk = elements;
+        this.minChunk = elements;
+        this.maxChunk = elements;
     }
 
     /** @return kit or libtorch */
@@ -133,7 +137,7 @@ public final class DropoutMasks implements AutoCloseable {
      */
     synchronized NDArray next(NDManager m, Shape shape, float rate) {
         Stream s = streams.computeIfAbsent(Float.floatToIntBits(rate),
-                k -> new Stream(rate, key(seed, rate), chunk, ahead, m.getDevice()));
+                k -> new Stream(rate, key(seed, rate), minChunk, maxChunk, ahead, m.getDevice()));
         return s.take(m, shape);
     }
 
@@ -190,25 +194,34 @@ public final class DropoutMasks implements AutoCloseable {
         streams.clear();
     }
 
-    /** One rate's stream: chunks in order, made inline or ahead on a thread of its own. */
+    /**
+     * One rate's stream: chunks in order, made inline or ahead on a thread of its own. A chunk
+     * holds twice the largest mask asked for so far (at least {@link #MIN_CHUNK} elements, at most
+     * the stream's maximum), so that a small model does not make megabytes of masks it never uses;
+     * the sizes do not change the values, which depend on the position in the stream only.
+     */
     private static final class Stream {
         private final float rate;
         private final long key;
-        private final int chunk;
+        private final int minChunk;
+        private final int maxChunk;
         private final Device device;
         private final NDManager home;
-        private final BlockingQueue<NDArray> made;
+        private final BlockingQueue<Chunk> made;
         private final Thread maker;
-        private final ArrayDeque<NDArray> open = new ArrayDeque<>();
-        private long nextMade; // index of the next chunk to make (inline)
-        private int used; // elements of open.peekFirst() already taken
+        private Chunk current;
+        private long nextStart; // first element of the next chunk made inline
+        private int used; // elements of current already taken
+        private volatile int wanted; // the size of the chunks to make from now on
         private volatile RuntimeException failure;
         private float[] values; // reused: only one thread makes this stream's chunks
 
-        Stream(float rate, long key, int chunk, boolean ahead, Device device) {
+        Stream(float rate, long key, int minChunk, int maxChunk, boolean ahead, Device device) {
             this.rate = rate;
             this.key = key;
-            this.chunk = chunk;
+            this.minChunk = minChunk;
+            this.maxChunk = maxChunk;
+            this.wanted = minChunk;
             this.device = device;
             this.home = NDManager.newBaseManager(Device.cpu());
             if (ahead) {
@@ -224,8 +237,11 @@ public final class DropoutMasks implements AutoCloseable {
 
         private void makeAhead() {
             try {
-                for (long c = 0; ; c++) {
-                    made.put(make(c));
+                long start = 0;
+                while (true) {
+                    Chunk c = make(start, wanted);
+                    start += c.size;
+                    made.put(c);
                 }
             } catch (InterruptedException e) {
                 // closed
@@ -234,27 +250,29 @@ public final class DropoutMasks implements AutoCloseable {
             }
         }
 
-        private NDArray make(long index) {
-            if (values == null) {
-                values = new float[chunk];
+        private Chunk make(long start, int size) {
+            if (values == null || values.length != size) {
+                values = new float[size];
             }
-            fill(values, key, index * chunk, rate);
-            NDArray onHost = NativeArrays.filled(home, values, new Shape(chunk));
+            fill(values, key, start, rate);
+            NDArray onHost = NativeArrays.filled(home, values, new Shape(size));
             if (device.isGpu()) {
                 NDArray there = onHost.toDevice(device, false);
                 onHost.close();
-                return there;
+                return new Chunk(there, size);
             }
-            return onHost;
+            return new Chunk(onHost, size);
         }
 
-        private NDArray nextChunk() {
+        private Chunk nextChunk() {
             if (made == null) {
-                return make(nextMade++);
+                Chunk c = make(nextStart, wanted);
+                nextStart += c.size;
+                return c;
             }
             try {
                 while (true) {
-                    NDArray c = made.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                    Chunk c = made.poll(1, java.util.concurrent.TimeUnit.SECONDS);
                     if (c != null) {
                         return c;
                     }
@@ -270,18 +288,22 @@ public final class DropoutMasks implements AutoCloseable {
 
         NDArray take(NDManager m, Shape shape) {
             long n = shape.size();
+            long twice = Math.min(maxChunk, Math.max(minChunk, 2 * n));
+            if (twice > wanted) {
+                wanted = (int) (twice + (twice & 1));
+            }
             NDList parts = new NDList();
             long left = n;
             while (left > 0) {
-                if (open.isEmpty() || used == chunk) {
-                    if (!open.isEmpty()) {
-                        open.pollFirst().close(); // the masks taken from it keep its memory until they are closed
+                if (current == null || used == current.size) {
+                    if (current != null) {
+                        current.array.close(); // the masks taken from it keep its memory until they are closed
                     }
-                    open.addLast(nextChunk());
+                    current = nextChunk();
                     used = 0;
                 }
-                int take = (int) Math.min(left, chunk - used);
-                parts.add(open.peekFirst().get(new NDIndex("{}:{}", used, used + take)));
+                int take = (int) Math.min(left, current.size - used);
+                parts.add(current.array.get(new NDIndex("{}:{}", used, used + take)));
                 used += take;
                 left -= take;
             }
@@ -307,4 +329,7 @@ public final class DropoutMasks implements AutoCloseable {
             home.close();
         }
     }
+
+    /** A run of a stream's elements in one array. */
+    private record Chunk(NDArray array, int size) {}
 }

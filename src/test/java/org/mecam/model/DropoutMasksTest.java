@@ -31,7 +31,7 @@ class DropoutMasksTest {
     static NDManager manager;
 
     private static final Shape[] SHAPES = {new Shape(7, 13), new Shape(300), new Shape(50, 50, 3), new Shape(1),
-        new Shape(32, 8, 5, 5), new Shape(999)};
+        new Shape(32, 8, 5, 5), new Shape(999), new Shape(32, 8, 50, 50)};
 
     private static List<float[]> draw(DropoutMasks masks, float rate) {
         List<float[]> out = new ArrayList<>();
@@ -51,11 +51,14 @@ class DropoutMasksTest {
     @Test
     void theMasksDependOnlyOnTheSeedAndRateNotOnChunksOrTheThreadThatMadeThem() {
         List<List<float[]>> runs = new ArrayList<>();
-        for (Object[] setup : new Object[][] {{false, DropoutMasks.CHUNK}, {true, DropoutMasks.CHUNK}, {false, 1000},
-                {true, 4096}, {true, 64}, {false, 2}}) {
+        // 0: the default, chunks sized by the largest mask so far; else chunks of that size
+        for (Object[] setup : new Object[][] {{false, 0}, {true, 0}, {false, DropoutMasks.CHUNK}, {false, 1000},
+                {true, 4096}, {true, 2050}}) {
             try (DropoutMasks masks = new DropoutMasks()) {
                 masks.use(DropoutMasks.KIT, 1111, (Boolean) setup[0]);
-                masks.chunkSize((Integer) setup[1]);
+                if ((Integer) setup[1] > 0) {
+                    masks.chunkSize((Integer) setup[1]);
+                }
                 runs.add(draw(masks, 0.1f));
             }
         }
