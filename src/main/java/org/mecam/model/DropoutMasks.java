@@ -30,7 +30,7 @@ import org.mecam.engine.NativeArrays;
  *       in float, as libtorch scales. A dropout site takes the next {@code n} elements of its
  *       rate's stream, so its mask depends only on the seed and on how many elements came before:
  *       the masks are made ahead, in chunks, on a second thread where the machine has a core to
- *       spare ({@link #aheadDefault()}), or inline, with the same values either way. The output is
+ *       spare ({@link #aheadDefault(int)}), or inline, with the same values either way. The output is
  *       {@code x * mask}, as libtorch computes it; only the masks differ from {@code libtorch}.
  *   <li>{@code auto} (the default; {@code MECAM_DROPOUT_MASKS} changes it): {@code kit} on the
  *       CPU, {@code libtorch} on a GPU (whose fused dropout costs little, and where masks from the
