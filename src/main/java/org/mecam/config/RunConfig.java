@@ -36,7 +36,7 @@ public final class RunConfig {
     public String mklKernels = org.mecam.engine.MklKernels.configDefault();
 
     @Doc(value = "where dropout masks come from: kit (a counter-based stream keyed by the seed, made ahead on a"
-            + " spare core; a training step x0.76 on the unaligned shapes here), libtorch (libtorch's bernoulli_, as"
+            + " spare core; a training step x0.81 on the unaligned shapes here), libtorch (libtorch's bernoulli_, as"
             + " every run made before this key, 2026-12-04) or auto (kit on the CPU, libtorch on a GPU); a run records"
             + " the mode it resolved, a replayed config.json without this key uses libtorch; MECAM_DROPOUT_MASKS sets"
             + " the default",
