@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Reads and writes {@link RunConfig} as JSON, strictly: unknown keys and wrong types are errors. */
@@ -113,8 +114,7 @@ public final class ConfigJson {
             set(config, field, obj.get(key), source);
         }
         replayThreads(config, obj);
-        replayMklKernels(config, obj);
-        replayDropoutMasks(config, obj);
+        replayAddedKeys(config, obj);
         return config;
     }
 
@@ -138,22 +138,25 @@ public final class ConfigJson {
     }
 
     /**
-     * A run's config.json written before runs recorded {@code mklKernels} was computed with MKL's
-     * own kernel choice: replaying it takes {@code vendor}, since the modes differ in the last bits.
+     * Keys added after runs were shipped, with the value those runs were computed with: MKL's own
+     * kernel choice (the modes differ in the last bits) and libtorch's dropout masks (other draws).
      */
-    private static void replayMklKernels(RunConfig config, JsonObject obj) {
-        if (!obj.has("mklKernels") && obj.has(PROVENANCE_KEY) && obj.get(PROVENANCE_KEY).isJsonObject()) {
-            config.mklKernels = org.mecam.engine.MklKernels.LEGACY;
-        }
-    }
+    private static final Map<String, String> LEGACY_VALUES = Map.of(
+            "mklKernels", org.mecam.engine.MklKernels.LEGACY,
+            "dropoutMasks", org.mecam.model.DropoutMasks.LEGACY);
 
     /**
-     * A run's config.json written before runs recorded {@code dropoutMasks} was computed with
-     * libtorch's masks: replaying it takes {@code libtorch}, since the masks differ.
+     * A run's config.json (it has provenance) written before a key of {@link #LEGACY_VALUES}
+     * existed replays with the value it was computed with, not today's default.
      */
-    private static void replayDropoutMasks(RunConfig config, JsonObject obj) {
-        if (!obj.has("dropoutMasks") && obj.has(PROVENANCE_KEY) && obj.get(PROVENANCE_KEY).isJsonObject()) {
-            config.dropoutMasks = org.mecam.model.DropoutMasks.LEGACY;
+    private static void replayAddedKeys(RunConfig config, JsonObject obj) {
+        if (!obj.has(PROVENANCE_KEY) || !obj.get(PROVENANCE_KEY).isJsonObject()) {
+            return;
+        }
+        for (Map.Entry<String, String> e : LEGACY_VALUES.entrySet()) {
+            if (!obj.has(e.getKey())) {
+                set(config, fieldOrNull(e.getKey()), new JsonPrimitive(e.getValue()), "legacy");
+            }
         }
     }
 

@@ -363,16 +363,10 @@ public final class RunConfig {
                 "visionOut", "projHidden", "contrastDim", "heads", "headDim"}) {
             requirePositive(errors, key, intField(key));
         }
-        if (!org.mecam.engine.MklKernels.MODES.contains(mklKernels)) {
-            errors.add("mklKernels: must be one of " + String.join(", ", org.mecam.engine.MklKernels.MODES) + ", got '"
-                    + mklKernels + "'" + (mklKernels.equals(org.mecam.engine.MklKernels.configDefault())
-                    ? " (the default, from MECAM_MKL_KERNELS)" : ""));
-        }
-        if (!org.mecam.model.DropoutMasks.MODES.contains(dropoutMasks)) {
-            errors.add("dropoutMasks: must be one of " + String.join(", ", org.mecam.model.DropoutMasks.MODES) + ", got '"
-                    + dropoutMasks + "'" + (dropoutMasks.equals(org.mecam.model.DropoutMasks.configDefault())
-                    ? " (the default, from MECAM_DROPOUT_MASKS)" : ""));
-        }
+        requireChoice(errors, "mklKernels", mklKernels, org.mecam.engine.MklKernels.MODES,
+                org.mecam.engine.MklKernels.configDefault(), "MECAM_MKL_KERNELS");
+        requireChoice(errors, "dropoutMasks", dropoutMasks, org.mecam.model.DropoutMasks.MODES,
+                org.mecam.model.DropoutMasks.configDefault(), "MECAM_DROPOUT_MASKS");
         for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
             if (intField(key) < 0) {
                 errors.add(key + ": must be >= 0, got " + intField(key));
@@ -438,6 +432,15 @@ public final class RunConfig {
             return RunConfig.class.getField(key).getInt(this);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A value among {@code choices}; a bad default names the environment variable it came from. */
+    private static void requireChoice(List<String> errors, String key, String v, List<String> choices,
+            String envDefault, String env) {
+        if (!choices.contains(v)) {
+            errors.add(key + ": must be one of " + String.join(", ", choices) + ", got '" + v + "'"
+                    + (v.equals(envDefault) ? " (the default, from " + env + ")" : ""));
         }
     }
 

@@ -303,7 +303,7 @@ public final class DropoutMasks implements AutoCloseable {
                     used = 0;
                 }
                 int take = (int) Math.min(left, current.size - used);
-                parts.add(current.array.get(new NDIndex("{}:{}", used, used + take)));
+                parts.add(current.array.get(new NDIndex().addSliceDim(used, used + take)));
                 used += take;
                 left -= take;
             }

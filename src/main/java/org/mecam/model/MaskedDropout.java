@@ -44,11 +44,10 @@ public final class MaskedDropout extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        if (!training || rate == 0f || masks == null || !DropoutMasks.KIT.equals(masks.mode()) || x.getShape().size() == 0) {
+        // evaluation, rates 0 and 1 (libtorch multiplies by zero) and empty arrays draw nothing
+        if (!training || rate == 0f || rate == 1f || x.getShape().size() == 0 || masks == null
+                || !DropoutMasks.KIT.equals(masks.mode())) {
             return Dropout.dropout(x, rate, training);
-        }
-        if (rate == 1f) {
-            return Dropout.dropout(x, rate, training); // libtorch multiplies by zero; no draws
         }
         return new NDList(x.mul(masks.next(x.getManager(), x.getShape(), rate)));
     }
