@@ -139,11 +139,13 @@ public final class ConfigJson {
 
     /**
      * Keys added after runs were shipped, with the value those runs were computed with: MKL's own
-     * kernel choice (the modes differ in the last bits) and libtorch's dropout masks (other draws).
+     * kernel choice (the modes differ in the last bits), libtorch's dropout masks (other draws) and
+     * the attention computed op by op (the last bits).
      */
     private static final Map<String, String> LEGACY_VALUES = Map.of(
             "mklKernels", org.mecam.engine.MklKernels.LEGACY,
-            "dropoutMasks", org.mecam.model.DropoutMasks.LEGACY);
+            "dropoutMasks", org.mecam.model.DropoutMasks.LEGACY,
+            "attentionKernel", org.mecam.model.AttentionKernel.LEGACY);
 
     /**
      * A run's config.json (it has provenance) written before a key of {@link #LEGACY_VALUES}

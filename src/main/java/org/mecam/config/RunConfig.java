@@ -43,6 +43,13 @@ public final class RunConfig {
             group = "run")
     public String dropoutMasks = org.mecam.model.DropoutMasks.configDefault();
 
+    @Doc(value = "how the talking-heads cross-attention is computed: factored (the same products reassociated so"
+            + " that the [B, frames, heads, tokens] arrays meet no head-width product) or direct (op by op, as every"
+            + " run made before this key, 2026-12-04); they differ in the last bits, so a replayed config.json"
+            + " without this key uses direct; MECAM_ATTENTION_KERNEL sets the default",
+            group = "run")
+    public String attentionKernel = org.mecam.model.AttentionKernel.configDefault();
+
     @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
     public String results = "results";
 
@@ -367,6 +374,8 @@ public final class RunConfig {
                 org.mecam.engine.MklKernels.configDefault(), "MECAM_MKL_KERNELS");
         requireChoice(errors, "dropoutMasks", dropoutMasks, org.mecam.model.DropoutMasks.MODES,
                 org.mecam.model.DropoutMasks.configDefault(), "MECAM_DROPOUT_MASKS");
+        requireChoice(errors, "attentionKernel", attentionKernel, org.mecam.model.AttentionKernel.MODES,
+                org.mecam.model.AttentionKernel.configDefault(), "MECAM_ATTENTION_KERNEL");
         for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
             if (intField(key) < 0) {
                 errors.add(key + ": must be >= 0, got " + intField(key));

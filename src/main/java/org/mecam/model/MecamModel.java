@@ -158,6 +158,17 @@ public final class MecamModel extends AbstractBlock {
         return model;
     }
 
+    /**
+     * Computes every talking-heads cross-attention of this model with {@code mode} (an
+     * {@link AttentionKernel} mode; {@code direct} until a run says otherwise).
+     *
+     * @return this model
+     */
+    public MecamModel attentionKernel(String mode) {
+        AttentionKernel.bind(this, AttentionKernel.check(mode));
+        return this;
+    }
+
     /** @return where this model's dropout masks come from ({@code libtorch} until a run says otherwise) */
     public DropoutMasks dropoutMasks() {
         return dropoutMasks;

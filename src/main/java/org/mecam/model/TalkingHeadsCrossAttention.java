@@ -1,5 +1,6 @@
 package org.mecam.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -45,6 +46,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
     private final Parameter postMix;
     private final Linear modalityValue;
     private final Linear textOutput;
+    private String kernel = AttentionKernel.DIRECT;
 
     /**
      * What one call computes; the attention distributions (the softmax over text tokens, before
@@ -82,12 +84,20 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
         return new Builder();
     }
 
+    /** Computes this attention with {@code mode} (an {@link AttentionKernel} mode). */
+    void kernel(String mode) {
+        kernel = AttentionKernel.check(mode);
+    }
+
     /**
      * @param keepWeights also return the attention distributions [B, h, Lm, Lt] (softmax, before the post-mix)
      * @return the fused vector, the text residual (bidirectional only) and optionally the weights
      */
     public Result attend(ParameterStore ps, NDArray frames, NDArray frameMask, NDArray text, NDArray textMask,
             boolean training, boolean keepWeights) {
+        if (AttentionKernel.FACTORED.equals(kernel)) {
+            return attendFactored(ps, frames, frameMask, text, textMask, training, keepWeights);
+        }
         NDManager m = frames.getManager();
         Shape fs = frames.getShape();
         long b = fs.get(0);
@@ -125,6 +135,83 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
             residual = Ops.maskedMean(perToken, textMask); // (B, dt)
         }
         return new Result(fused, residual, keepWeights ? probabilities : null);
+    }
+
+    /**
+     * {@link #attend} as {@link AttentionKernel#FACTORED} computes it: the logits as
+     * [x, 1] G with G = s P^T [Wq; bq] k^T per sample, the fused vector as r (v Wo) + bo with r the
+     * masked mean over frames of the dropped weights (AttentionKernel). The weights are laid out
+     * [B, h, Lm, Lt] as {@code direct} lays them out, so dropout draws the same masks for them.
+     */
+    private Result attendFactored(ParameterStore ps, NDArray frames, NDArray frameMask, NDArray text, NDArray textMask,
+            boolean training, boolean keepWeights) {
+        NDManager m = frames.getManager();
+        Device device = frames.getDevice();
+        Shape fs = frames.getShape();
+        long b = fs.get(0);
+        long lm = fs.get(1);
+        long dm = fs.get(2);
+        long lt = text.getShape().get(1);
+        long h = heads;
+        long e = headDim;
+        NDArray x = modalityNorm.forward(ps, new NDList(frames), training).head(); // (B, Lm, dm)
+        NDArray t = textNorm.forward(ps, new NDList(text), training).head(); // (B, Lt, dt)
+        NDArray x1 = x.concat(m.ones(new Shape(b, lm, 1), x.getDataType()), 2); // (B, Lm, dm+1)
+        NDArray k = key.forward(ps, new NDList(t), training).head() // (B, Lt, h*e)
+                .reshape(b * lt, h, e).transpose(1, 2, 0); // (h, e, B*Lt)
+        NDArray wq = withBias(m, ps, query, device, training) // (h*e, dm+1)
+                .reshape(h, e, dm + 1).transpose(0, 2, 1); // (h, dm+1, e)
+        NDArray g = wq.matMul(k).reshape(h, (dm + 1) * b * lt); // (h, (dm+1)*B*Lt)
+        double scale = 1.0 / Math.sqrt(headDim);
+        if (talkingHeads) {
+            NDArray pre = Ops.into(m, ps.getValue(preMix, device, training).transpose()); // (h, h)
+            g = pre.mul(Ops.scalar(g, scale)).matMul(g);
+        } else {
+            g = g.mul(Ops.scalar(g, scale));
+        }
+        NDArray textBias = m.zeros(new Shape(b, dm, 1, lt), x.getDataType()) // on the bias row only
+                .concat(TransformerLayer.maskBias(textMask).reshape(b, 1, 1, lt), 1); // (B, dm+1, 1, Lt)
+        g = g.reshape(h, dm + 1, b, lt).transpose(2, 1, 0, 3).add(textBias).reshape(b, dm + 1, h * lt); // (B, dm+1, h*Lt)
+        NDArray logits = x1.matMul(g).reshape(b, lm, h, lt).transpose(0, 2, 1, 3); // (B, h, Lm, Lt), padding at -1e9
+        NDArray probabilities = logits.softmax(-1); // (B, h, Lm, Lt)
+        NDArray frameShare = frameMask.div(frameMask.sum(new int[] {1}, true)).reshape(b, 1, 1, lm); // (B, 1, 1, Lm)
+        NDArray r; // (B, h, 1, Lt): the masked mean over frames of the (mixed, dropped) weights
+        if (training && dropout.rate() != 0f) {
+            NDArray dropped = dropout.forward(ps, new NDList(postMix(ps, m, probabilities, frames, training)), training).head();
+            r = frameShare.matMul(dropped);
+        } else { // dropout is the identity: the post-mix, being linear, acts after the mean
+            r = postMix(ps, m, frameShare.matMul(probabilities), frames, training);
+        }
+        NDArray v = value.forward(ps, new NDList(t), training).head() // (B, Lt, h*e)
+                .reshape(b * lt, h, e).transpose(1, 0, 2); // (h, B*Lt, e)
+        NDArray wo = Ops.into(m, ps.getValue(output.getParameters().get("weight"), device, training).transpose())
+                .reshape(h, e, out); // (h, e, out)
+        NDArray u = v.matMul(wo).reshape(h, b, lt, out).transpose(1, 0, 2, 3).reshape(b, h * lt, out); // (B, h*Lt, out)
+        NDArray fused = r.reshape(b, 1, h * lt).matMul(u).reshape(b, out)
+                .add(ps.getValue(output.getParameters().get("bias"), device, training)); // (B, out)
+        NDArray residual = null;
+        if (bidirectional) {
+            NDArray frameBias = frameMask.sub(Ops.scalar(frameMask, 1)).mul(Ops.scalar(frameMask, 1e9))
+                    .reshape(b, 1, lm, 1); // (B, 1, Lm, 1)
+            // text padding's columns carry -1e9 here too: their weights meet a token share of 0 below
+            NDArray columns = postMix(ps, m, logits.add(frameBias).softmax(2), frames, training); // (B, h, Lm, Lt)
+            columns = dropout.forward(ps, new NDList(columns), training).head();
+            NDArray tokenShare = textMask.div(textMask.sum(new int[] {1}, true)).reshape(b, 1, lt, 1); // (B, 1, Lt, 1)
+            NDArray perFrame = columns.matMul(tokenShare).reshape(b, h, lm); // (B, h, Lm)
+            NDArray z = perFrame.matMul(x1).transpose(1, 0, 2); // (h, B, dm+1)
+            NDArray wm = withBias(m, ps, modalityValue, device, training) // (h*e, dm+1)
+                    .reshape(h, e, dm + 1).transpose(0, 2, 1); // (h, dm+1, e)
+            NDArray y = z.matMul(wm).transpose(1, 0, 2).reshape(b, h * e); // (B, h*e)
+            residual = textOutput.forward(ps, new NDList(y), training).head(); // (B, dt)
+        }
+        return new Result(fused, residual, keepWeights ? probabilities : null);
+    }
+
+    /** @return the linear block's [weight, bias] as one (units, in + 1) array in the batch's manager */
+    private static NDArray withBias(NDManager m, ParameterStore ps, Linear block, Device device, boolean training) {
+        NDArray w = ps.getValue(block.getParameters().get("weight"), device, training);
+        NDArray bias = ps.getValue(block.getParameters().get("bias"), device, training);
+        return Ops.into(m, w.concat(Ops.into(m, bias.reshape(-1, 1)), 1));
     }
 
     private NDArray postMix(ParameterStore ps, NDManager m, NDArray weights, NDArray like, boolean training) {

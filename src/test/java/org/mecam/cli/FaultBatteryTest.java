@@ -223,6 +223,8 @@ class FaultBatteryTest {
                     r), new String[] {"mklKernels", "avx512, vendor", "fast"}},
                 new Object[] {"unknown dropout masks", List.of("train", "--config", "tiny", "--dropout-masks", "fast",
                     "--results", r), new String[] {"dropoutMasks", "auto, kit, libtorch", "fast"}},
+                new Object[] {"unknown attention kernel", List.of("train", "--config", "tiny", "--attention-kernel", "fast",
+                    "--results", r), new String[] {"attentionKernel", "factored, direct", "fast"}},
                 new Object[] {"missing dataset file", List.of("train", "--config", "tiny", "--dataset", "mmsa", "--path",
                     tmp.resolve("nope.pkl").toString(), "--results", r), new String[] {"nope.pkl"}},
                 new Object[] {"splits with different audio widths", List.of("train", "--config", "tiny", "--dataset",

@@ -106,6 +106,20 @@ class ConfigTest {
     }
 
     @Test
+    void aRunsConfigFromBeforeAttentionKernelReplaysWithTheDirectAttention() {
+        String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
+        assertEquals("direct", ConfigJson.fromJson(legacy, "legacy").attentionKernel, "shipped runs computed it op by op");
+        String recorded = "{\"attentionKernel\": \"factored\", \"provenance\": {\"runtime\": {}}}";
+        assertEquals("factored", ConfigJson.fromJson(recorded, "new").attentionKernel, "the recorded key wins");
+        assertEquals(org.mecam.model.AttentionKernel.configDefault(),
+                ConfigJson.fromJson("{\"seed\": 3}", "plain").attentionKernel, "a hand-written config gets the default");
+        RunConfig bad = ConfigJson.fromJson("{\"attentionKernel\": \"fast\"}", "x");
+        ConfigException e = assertThrows(ConfigException.class, bad::validate);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("attentionKernel: must be one of factored, direct, got 'fast'"), e.getMessage());
+    }
+
+    @Test
     void aRunsConfigFromBeforeDropoutMasksReplaysWithLibtorchsMasks() {
         String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
         assertEquals("libtorch", ConfigJson.fromJson(legacy, "legacy").dropoutMasks, "shipped runs used libtorch's masks");

@@ -149,6 +149,10 @@ class BlocksTest {
                 TalkingHeadsCrossAttention block = init(TalkingHeadsCrossAttention.builder().heads(2).headDim(4).out(3)
                         .textDim(6).talkingHeads(talking).bidirectional(bidirectional).build(),
                         new Shape(B, 7, 5), new Shape(B, 7), new Shape(B, 4, 6), new Shape(B, 4));
+                block.kernel(AttentionKernel.DIRECT);
+                check(block, m -> new NDList(m.randomNormal(new Shape(B, 7, 5)), mask(m, 7, 2, 5, 1),
+                        m.randomNormal(new Shape(B, 4, 6)), mask(m, 4, 4, 1, 2)));
+                block.kernel(AttentionKernel.FACTORED);
                 check(block, m -> new NDList(m.randomNormal(new Shape(B, 7, 5)), mask(m, 7, 2, 5, 1),
                         m.randomNormal(new Shape(B, 4, 6)), mask(m, 4, 4, 1, 2)));
             }

@@ -324,24 +324,27 @@ public final class GridRunner {
     }
 
     /**
-     * A grid computes its runs with the MKL kernels and dropout masks of its finished runs
-     * ({@code vendor} and {@code libtorch} for runs made before runs recorded them), so that
-     * resuming a grid made with other modes does not mix them: MKL's modes differ in the last
-     * bits ({@link org.mecam.engine.MklKernels}), the masks in their draws
+     * A grid computes its runs with the MKL kernels, dropout masks and attention kernel of its
+     * finished runs ({@code vendor}, {@code libtorch} and {@code direct} for runs made before runs
+     * recorded them), so that resuming a grid made with other modes does not mix them: MKL's modes
+     * and the attention kernels differ in the last bits ({@link org.mecam.engine.MklKernels},
+     * {@link org.mecam.model.AttentionKernel}), the masks in their draws
      * ({@link org.mecam.model.DropoutMasks}).
      *
      * @return {@code c}, or a copy with the finished runs' modes
      */
     static RunConfig withGridsRecordedModes(RunConfig c, Path gridDir) {
         RunConfig recorded = recordedConfig(gridDir);
-        if (recorded == null || recorded.mklKernels.equals(c.mklKernels) && recorded.dropoutMasks.equals(c.dropoutMasks)) {
+        if (recorded == null || recorded.mklKernels.equals(c.mklKernels) && recorded.dropoutMasks.equals(c.dropoutMasks)
+                && recorded.attentionKernel.equals(c.attentionKernel)) {
             return c;
         }
         RunConfig copy = c.copy();
         copy.mklKernels = recorded.mklKernels;
         copy.dropoutMasks = recorded.dropoutMasks;
-        LOG.info("grid {}: its finished runs used mklKernels {} and dropoutMasks {}, so this run does too",
-                gridDir.getFileName(), recorded.mklKernels, recorded.dropoutMasks);
+        copy.attentionKernel = recorded.attentionKernel;
+        LOG.info("grid {}: its finished runs used mklKernels {}, dropoutMasks {} and attentionKernel {}, so this run does too",
+                gridDir.getFileName(), recorded.mklKernels, recorded.dropoutMasks, recorded.attentionKernel);
         return copy;
     }
 

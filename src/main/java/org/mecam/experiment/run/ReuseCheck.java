@@ -23,7 +23,8 @@ public final class ReuseCheck {
 
     /** Keys that do not change what a run computes. */
     private static final Set<String> NOT_COMPARED = Set.of("results", "threads", "device", "name",
-            "diagnosticsEvery", "mklKernels", "dropoutMasks", "provenance");
+            "diagnosticsEvery", "mklKernels", "dropoutMasks",
+            "attentionKernel", "provenance");
 
     private ReuseCheck() {}
 

@@ -67,9 +67,10 @@ public final class ReusedRun {
     }
 
     /**
-     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels and dropout
-     * masks: a twin made with the other MKL mode would not reproduce its predictions here (one
-     * process runs one mode), and one with other masks is another computation.
+     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels, dropout masks
+     * and attention kernel: a twin made with the other MKL mode would not reproduce its predictions
+     * here (one process runs one mode), one with other masks is another computation, and one whose
+     * attention was computed the other way differs in the last bits.
      */
     private static boolean sameComputation(Path dir, RunConfig config) {
         try {
@@ -77,7 +78,8 @@ public final class ReusedRun {
             RunConfig twin = ConfigJson.fromJson(Files.readString(dir.resolve(RunFiles.CONFIG)),
                     dir.resolve(RunFiles.CONFIG).toString());
             return twin.mklKernels.equals(config.mklKernels) && twin.dropoutMasks.equals(
-                    org.mecam.model.DropoutMasks.resolve(config.dropoutMasks, org.mecam.engine.Devices.resolve(config.device)));
+                    org.mecam.model.DropoutMasks.resolve(config.dropoutMasks, org.mecam.engine.Devices.resolve(config.device)))
+                    && twin.attentionKernel.equals(config.attentionKernel);
         } catch (IOException | RuntimeException e) { // a different configuration (ConfigException) or an unreadable one
             return false;
         }

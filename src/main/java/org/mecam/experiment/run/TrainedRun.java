@@ -99,6 +99,7 @@ public final class TrainedRun implements AutoCloseable {
             MecamModel model = MecamModel.create(config.model(), data.info(), manager);
             model.dropoutMasks().use(DropoutMasks.resolve(config.dropoutMasks, manager.getDevice()), seed,
                     DropoutMasks.aheadDefault(NativeRuntime.start().intraOpThreads()));
+            model.attentionKernel(config.attentionKernel);
             return new TrainedRun(config, data, manager, model);
         } catch (RuntimeException e) {
             manager.close();

@@ -468,22 +468,25 @@ class GridTest {
     }
 
     @Test
-    void aResumedGridComputesItsNewRunsWithTheMklKernelsAndDropoutMasksOfItsFinishedOnes(@TempDir Path tmp)
+    void aResumedGridComputesItsNewRunsWithTheModesOfItsFinishedOnes(@TempDir Path tmp)
             throws IOException {
         Path grid = tmp.resolve("my-grid");
         org.mecam.config.RunConfig asked = new org.mecam.config.RunConfig();
         asked.mklKernels = "avx512";
         asked.dropoutMasks = "auto";
+        asked.attentionKernel = "factored";
         org.junit.jupiter.api.Assertions.assertSame(asked, GridRunner.withGridsRecordedModes(asked, grid), "no runs yet");
         Path seed = Files.createDirectories(grid.resolve("synthetic-mosi").resolve("full").resolve("seed-1111"));
         Files.writeString(seed.resolve("config.json"), "{\"seed\": 1111, \"provenance\": {\"runtime\": {}}}");
         org.mecam.config.RunConfig resumed = GridRunner.withGridsRecordedModes(asked, grid);
         assertEquals("vendor", resumed.mklKernels, "a run from before the key was computed with MKL's own kernels");
         assertEquals("libtorch", resumed.dropoutMasks, "and with libtorch's dropout masks");
+        assertEquals("direct", resumed.attentionKernel, "and with the attention computed op by op");
         assertEquals("avx512", asked.mklKernels, "the grid's own config is left as it is");
         assertEquals("auto", asked.dropoutMasks, "the grid's own config is left as it is");
         Files.writeString(seed.resolve("config.json"), "{\"mklKernels\": \"avx512\", \"dropoutMasks\": \"kit\","
-                + " \"provenance\": {}}");
+                + " \"attentionKernel\": \"factored\", \"provenance\": {}}");
+        assertEquals("factored", GridRunner.withGridsRecordedModes(asked, grid).attentionKernel);
         assertEquals("avx512", GridRunner.withGridsRecordedModes(asked, grid).mklKernels);
         assertEquals("kit", GridRunner.withGridsRecordedModes(asked, grid).dropoutMasks);
     }

@@ -169,6 +169,10 @@ class RobustnessGridTest {
                 ai.djl.Device.cpu())) ? "kit" : "libtorch";
         assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherMasks),
                 "a twin computed with other dropout masks is not the same computation");
+        org.mecam.config.RunConfig otherAttention = full.config().copy();
+        otherAttention.attentionKernel = "direct".equals(full.config().attentionKernel) ? "factored" : "direct";
+        assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherAttention),
+                "a twin whose attention was computed the other way is not the same computation");
         assertFalse(ReusedRun.make(damaged, full.config(), org.mecam.data.Datasets.load(full.config()), target,
                 robustness.options(full), root.resolve("damaged")), "trained instead");
         assertFalse(Files.exists(target));
