@@ -140,8 +140,10 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
     /**
      * {@link #attend} as {@link AttentionKernel#FACTORED} computes it: the logits as
      * [x, 1] G with G = s P^T [Wq; bq] k^T per sample, the fused vector as r (v Wo) + bo with r the
-     * masked mean over frames of the dropped weights (AttentionKernel). The weights are laid out
-     * [B, h, Lm, Lt] as {@code direct} lays them out, so dropout draws the same masks for them.
+     * masked mean over frames of the dropped weights (AttentionKernel). The logits come out of one
+     * broadcast product laid out [B, h, Lm, Lt], as {@code direct} lays them out, so dropout draws
+     * the same masks for the weights (and the softmax runs over contiguous rows: computing them as
+     * [B, Lm, h*Lt] and transposing took x1.04 of the unaligned training step here).
      */
     private Result attendFactored(ParameterStore ps, NDArray frames, NDArray frameMask, NDArray text, NDArray textMask,
             boolean training, boolean keepWeights) {
@@ -169,10 +171,10 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
         } else {
             g = g.mul(Ops.scalar(g, scale));
         }
-        NDArray textBias = m.zeros(new Shape(b, dm, 1, lt), x.getDataType()) // on the bias row only
-                .concat(TransformerLayer.maskBias(textMask).reshape(b, 1, 1, lt), 1); // (B, dm+1, 1, Lt)
-        g = g.reshape(h, dm + 1, b, lt).transpose(2, 1, 0, 3).add(textBias).reshape(b, dm + 1, h * lt); // (B, dm+1, h*Lt)
-        NDArray logits = x1.matMul(g).reshape(b, lm, h, lt).transpose(0, 2, 1, 3); // (B, h, Lm, Lt), padding at -1e9
+        NDArray textBias = m.zeros(new Shape(b, 1, dm, lt), x.getDataType()) // on the bias row only
+                .concat(TransformerLayer.maskBias(textMask).reshape(b, 1, 1, lt), 2); // (B, 1, dm+1, Lt)
+        g = g.reshape(h, dm + 1, b, lt).transpose(2, 0, 1, 3).add(textBias); // (B, h, dm+1, Lt)
+        NDArray logits = x1.expandDims(1).matMul(g); // (B, h, Lm, Lt), text padding at -1e9
         NDArray probabilities = logits.softmax(-1); // (B, h, Lm, Lt)
         NDArray frameShare = frameMask.div(frameMask.sum(new int[] {1}, true)).reshape(b, 1, 1, lm); // (B, 1, 1, Lm)
         NDArray r; // (B, h, 1, Lt): the masked mean over frames of the (mixed, dropped) weights
