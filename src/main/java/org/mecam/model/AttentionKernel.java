@@ -14,7 +14,7 @@ import org.mecam.config.ConfigException;
  *       dropout, the context {@code weights v}, the output projection of every frame, and the
  *       masked mean over frames. Every run made before the key existed (2026-12-04) used it.
  *   <li>{@code factored} (the default; {@code MECAM_ATTENTION_KERNEL} changes it): the same
- *       products, reassociated so that the large [B, Lm, h, Lt] arrays meet only what they must.
+ *       products, reassociated so that the large [B, h, Lm, Lt] arrays meet only what they must.
  *       The query projection and the pre-softmax mixing are linear, so they fold into the keys:
  *       {@code sum_h P[h,g] s (x Wq_h + bq_h) k_h^T = [x, 1] G_g} with the small
  *       {@code G_g = s sum_h P[h,g] [Wq_h; bq_h] k_h^T} ([dm + 1, Lt] per sample), and the text
