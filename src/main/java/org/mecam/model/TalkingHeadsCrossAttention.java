@@ -124,8 +124,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
         NDArray fused = Ops.maskedMean(perFrame, frameMask); // (B, out)
         NDArray residual = null;
         if (bidirectional) {
-            NDArray frameBias = frameMask.sub(Ops.scalar(frameMask, 1)).mul(Ops.scalar(frameMask, 1e9))
-                    .reshape(b, 1, lm, 1); // (B, 1, Lm, 1)
+            NDArray frameBias = TransformerLayer.maskBias(frameMask).reshape(b, 1, lm, 1); // (B, 1, Lm, 1)
             NDArray columns = postMix(ps, m, logits.add(frameBias).softmax(2), frames, training); // (B, h, Lm, Lt)
             columns = dropout.forward(ps, new NDList(columns), training).head();
             NDArray vm = heads(modalityValue.forward(ps, new NDList(x), training).head()); // (B, h, Lm, e)
@@ -193,8 +192,7 @@ public final class TalkingHeadsCrossAttention extends AbstractBlock {
                 .add(ps.getValue(output.getParameters().get("bias"), device, training)); // (B, out)
         NDArray residual = null;
         if (bidirectional) {
-            NDArray frameBias = frameMask.sub(Ops.scalar(frameMask, 1)).mul(Ops.scalar(frameMask, 1e9))
-                    .reshape(b, 1, lm, 1); // (B, 1, Lm, 1)
+            NDArray frameBias = TransformerLayer.maskBias(frameMask).reshape(b, 1, lm, 1); // (B, 1, Lm, 1)
             // text padding's columns carry -1e9 here too: their weights meet a token share of 0 below
             NDArray columns = postMix(ps, m, logits.add(frameBias).softmax(2), frames, training); // (B, h, Lm, Lt)
             columns = dropout.forward(ps, new NDList(columns), training).head();

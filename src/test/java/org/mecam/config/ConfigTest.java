@@ -91,46 +91,41 @@ class ConfigTest {
         assertEquals(0, ConfigJson.fromJson("{\"threads\": 0}", "plain").threads, "a hand-written config keeps the default");
     }
 
+    /**
+     * A key added after runs were shipped: a run's config.json without it (it has provenance)
+     * replays with {@code legacy}, one that records it keeps it, a hand-written one gets the
+     * default, and a value not among the choices fails validation with one line naming them.
+     */
+    private static void assertAddedKey(String key, String legacy, String recorded, String defaultValue, String choices,
+            java.util.function.Function<RunConfig, String> field) {
+        String old = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
+        assertEquals(legacy, field.apply(ConfigJson.fromJson(old, "legacy")), key + ": shipped runs' value");
+        String kept = "{\"" + key + "\": \"" + recorded + "\", \"provenance\": {\"runtime\": {}}}";
+        assertEquals(recorded, field.apply(ConfigJson.fromJson(kept, "new")), key + ": the recorded key wins");
+        assertEquals(defaultValue, field.apply(ConfigJson.fromJson("{\"seed\": 3}", "plain")),
+                key + ": a hand-written config gets the default");
+        RunConfig bad = ConfigJson.fromJson("{\"" + key + "\": \"fast\"}", "x");
+        ConfigException e = assertThrows(ConfigException.class, bad::validate);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains(key + ": must be one of " + choices + ", got 'fast'"), e.getMessage());
+    }
+
     @Test
     void aRunsConfigFromBeforeMklKernelsReplaysWithMklsOwnKernels() {
-        String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
-        assertEquals("vendor", ConfigJson.fromJson(legacy, "legacy").mklKernels, "shipped runs were computed with MKL's choice");
-        String recorded = "{\"mklKernels\": \"avx512\", \"provenance\": {\"runtime\": {}}}";
-        assertEquals("avx512", ConfigJson.fromJson(recorded, "new").mklKernels, "the recorded key wins");
-        assertEquals(org.mecam.engine.MklKernels.defaultMode(), ConfigJson.fromJson("{\"seed\": 3}", "plain").mklKernels,
-                "a hand-written config gets the default");
-        RunConfig bad = ConfigJson.fromJson("{\"mklKernels\": \"fast\"}", "x");
-        ConfigException e = assertThrows(ConfigException.class, bad::validate);
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("mklKernels: must be one of avx512, vendor, got 'fast'"),
-                e.getMessage());
+        assertAddedKey("mklKernels", "vendor", "avx512", org.mecam.engine.MklKernels.defaultMode(), "avx512, vendor",
+                c -> c.mklKernels);
     }
 
     @Test
     void aRunsConfigFromBeforeAttentionKernelReplaysWithTheDirectAttention() {
-        String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
-        assertEquals("direct", ConfigJson.fromJson(legacy, "legacy").attentionKernel, "shipped runs computed it op by op");
-        String recorded = "{\"attentionKernel\": \"factored\", \"provenance\": {\"runtime\": {}}}";
-        assertEquals("factored", ConfigJson.fromJson(recorded, "new").attentionKernel, "the recorded key wins");
-        assertEquals(org.mecam.model.AttentionKernel.configDefault(),
-                ConfigJson.fromJson("{\"seed\": 3}", "plain").attentionKernel, "a hand-written config gets the default");
-        RunConfig bad = ConfigJson.fromJson("{\"attentionKernel\": \"fast\"}", "x");
-        ConfigException e = assertThrows(ConfigException.class, bad::validate);
-        org.junit.jupiter.api.Assertions.assertTrue(
-                e.getMessage().contains("attentionKernel: must be one of factored, direct, got 'fast'"), e.getMessage());
+        assertAddedKey("attentionKernel", "direct", "factored", org.mecam.model.AttentionKernel.configDefault(),
+                "factored, direct", c -> c.attentionKernel);
     }
 
     @Test
     void aRunsConfigFromBeforeDropoutMasksReplaysWithLibtorchsMasks() {
-        String legacy = "{\"seed\": 7, \"provenance\": {\"runtime\": {\"intraOpThreads\": 1}}}";
-        assertEquals("libtorch", ConfigJson.fromJson(legacy, "legacy").dropoutMasks, "shipped runs used libtorch's masks");
-        String recorded = "{\"dropoutMasks\": \"kit\", \"provenance\": {\"runtime\": {}}}";
-        assertEquals("kit", ConfigJson.fromJson(recorded, "new").dropoutMasks, "the recorded key wins");
-        assertEquals(org.mecam.model.DropoutMasks.configDefault(), ConfigJson.fromJson("{\"seed\": 3}", "plain").dropoutMasks,
-                "a hand-written config gets the default");
-        RunConfig bad = ConfigJson.fromJson("{\"dropoutMasks\": \"fast\"}", "x");
-        ConfigException e = assertThrows(ConfigException.class, bad::validate);
-        org.junit.jupiter.api.Assertions.assertTrue(
-                e.getMessage().contains("dropoutMasks: must be one of auto, kit, libtorch, got 'fast'"), e.getMessage());
+        assertAddedKey("dropoutMasks", "libtorch", "kit", org.mecam.model.DropoutMasks.configDefault(),
+                "auto, kit, libtorch", c -> c.dropoutMasks);
         assertEquals("kit", org.mecam.model.DropoutMasks.resolve("auto", ai.djl.Device.cpu()));
         assertEquals("libtorch", org.mecam.model.DropoutMasks.resolve("auto", ai.djl.Device.gpu()));
         assertEquals("libtorch", org.mecam.model.DropoutMasks.resolve("libtorch", ai.djl.Device.cpu()));
