@@ -148,6 +148,26 @@ public final class ConfigJson {
             "attentionKernel", org.mecam.model.AttentionKernel.LEGACY);
 
     /**
+     * @return the runtime keys added since runs were shipped ({@link #LEGACY_VALUES}), sorted:
+     *     settings that change a run's last bits or its random draws, not its configuration
+     */
+    public static java.util.List<String> addedRuntimeKeys() {
+        return LEGACY_VALUES.keySet().stream().sorted().toList();
+    }
+
+    /** @return the text value of one of {@link #addedRuntimeKeys()} in {@code config} */
+    public static String runtimeValue(RunConfig config, String key) {
+        if (!LEGACY_VALUES.containsKey(key)) {
+            throw new IllegalArgumentException("not an added runtime key: " + key);
+        }
+        try {
+            return String.valueOf(fieldOrNull(key).get(config));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * A run's config.json (it has provenance) written before a key of {@link #LEGACY_VALUES}
      * existed replays with the value it was computed with, not today's default.
      */

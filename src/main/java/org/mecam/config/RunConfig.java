@@ -44,7 +44,7 @@ public final class RunConfig {
     public String dropoutMasks = org.mecam.model.DropoutMasks.configDefault();
 
     @Doc(value = "how the talking-heads cross-attention is computed: factored (the same products reassociated so"
-            + " that the [B, frames, heads, tokens] arrays meet no head-width product) or direct (op by op, as every"
+            + " that the [B, heads, frames, tokens] weights meet no head-width product) or direct (op by op, as every"
             + " run made before this key, 2026-12-04); they differ in the last bits, so a replayed config.json"
             + " without this key uses direct; MECAM_ATTENTION_KERNEL sets the default",
             group = "run")

@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.mecam.config.ConfigException;
 import org.mecam.config.ConfigJson;
 import org.mecam.config.IoFailure;
@@ -335,16 +337,22 @@ public final class GridRunner {
      */
     static RunConfig withGridsRecordedModes(RunConfig c, Path gridDir) {
         RunConfig recorded = recordedConfig(gridDir);
-        if (recorded == null || recorded.mklKernels.equals(c.mklKernels) && recorded.dropoutMasks.equals(c.dropoutMasks)
-                && recorded.attentionKernel.equals(c.attentionKernel)) {
+        if (recorded == null) {
+            return c;
+        }
+        Map<String, String> theirs = new LinkedHashMap<>();
+        for (String key : ConfigJson.addedRuntimeKeys()) {
+            String value = ConfigJson.runtimeValue(recorded, key);
+            if (!value.equals(ConfigJson.runtimeValue(c, key))) {
+                theirs.put(key, value);
+            }
+        }
+        if (theirs.isEmpty()) {
             return c;
         }
         RunConfig copy = c.copy();
-        copy.mklKernels = recorded.mklKernels;
-        copy.dropoutMasks = recorded.dropoutMasks;
-        copy.attentionKernel = recorded.attentionKernel;
-        LOG.info("grid {}: its finished runs used mklKernels {}, dropoutMasks {} and attentionKernel {}, so this run does too",
-                gridDir.getFileName(), recorded.mklKernels, recorded.dropoutMasks, recorded.attentionKernel);
+        theirs.forEach((key, value) -> ConfigJson.setFromString(copy, key, value));
+        LOG.info("grid {}: its finished runs used {}, so this run does too", gridDir.getFileName(), theirs);
         return copy;
     }
 

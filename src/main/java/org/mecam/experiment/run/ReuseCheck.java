@@ -21,10 +21,17 @@ import org.mecam.experiment.protocol.Robustness;
  */
 public final class ReuseCheck {
 
-    /** Keys that do not change what a run computes. */
-    private static final Set<String> NOT_COMPARED = Set.of("results", "threads", "device", "name",
-            "diagnosticsEvery", "mklKernels", "dropoutMasks",
-            "attentionKernel", "provenance");
+    /**
+     * Keys that do not change what a run computes (the runtime keys added since runs were shipped
+     * change its last bits or draws: {@link ReusedRun} compares those).
+     */
+    private static final Set<String> NOT_COMPARED = notCompared();
+
+    private static Set<String> notCompared() {
+        Set<String> keys = new TreeSet<>(Set.of("results", "threads", "device", "name", "diagnosticsEvery", "provenance"));
+        keys.addAll(ConfigJson.addedRuntimeKeys());
+        return Set.copyOf(keys);
+    }
 
     private ReuseCheck() {}
 
