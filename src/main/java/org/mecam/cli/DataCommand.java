@@ -74,7 +74,7 @@ final class DataCommand {
             }
             RunConfig c = ConfigOptions.resolve(spec, null);
             c.validate();
-            NativeRuntime.start(c.threads, c.mklKernels);
+            NativeRuntime.start(c.threads, c.mklKernels, c.lstmKernel);
             MultimodalDataset data = Datasets.load(c);
             MmsaExport.write(data, out);
             spec.commandLine().getOut().println(out.toAbsolutePath());

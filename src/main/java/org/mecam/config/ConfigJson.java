@@ -139,13 +139,14 @@ public final class ConfigJson {
 
     /**
      * Keys added after runs were shipped, with the value those runs were computed with: MKL's own
-     * kernel choice (the modes differ in the last bits), libtorch's dropout masks (other draws) and
-     * the attention computed op by op (the last bits).
+     * kernel choice (the modes differ in the last bits), libtorch's dropout masks (other draws),
+     * the attention computed op by op (the last bits) and oneDNN capped at AVX2 (the last bits).
      */
     private static final Map<String, String> LEGACY_VALUES = Map.of(
             "mklKernels", org.mecam.engine.MklKernels.LEGACY,
             "dropoutMasks", org.mecam.model.DropoutMasks.LEGACY,
-            "attentionKernel", org.mecam.model.AttentionKernel.LEGACY);
+            "attentionKernel", org.mecam.model.AttentionKernel.LEGACY,
+            "lstmKernel", org.mecam.engine.LstmKernel.LEGACY);
 
     /**
      * @return the runtime keys added since runs were shipped ({@link #LEGACY_VALUES}), sorted:

@@ -50,6 +50,14 @@ public final class RunConfig {
             group = "run")
     public String attentionKernel = org.mecam.model.AttentionKernel.configDefault();
 
+    @Doc(value = "which of oneDNN's LSTM kernels the bundled libtorch runs (its inference kernel is wrong on"
+            + " AVX-512): training (every LSTM through the training kernel, those without autograd detached; faster here, docs/bench)"
+            + " or capped (oneDNN capped at AVX2, as every run made before this key, 2026-12-05); they differ in the"
+            + " last bits, so a replayed config.json without this key uses capped, and one process runs one mode;"
+            + " MECAM_LSTM_KERNEL sets the default",
+            group = "run")
+    public String lstmKernel = org.mecam.engine.LstmKernel.configDefault();
+
     @Doc(value = "results root; each run writes <results>/<run-id>/", group = "run")
     public String results = "results";
 
@@ -376,6 +384,8 @@ public final class RunConfig {
                 org.mecam.model.DropoutMasks.configDefault(), "MECAM_DROPOUT_MASKS");
         requireChoice(errors, "attentionKernel", attentionKernel, org.mecam.model.AttentionKernel.MODES,
                 org.mecam.model.AttentionKernel.configDefault(), "MECAM_ATTENTION_KERNEL");
+        requireChoice(errors, "lstmKernel", lstmKernel, org.mecam.engine.LstmKernel.MODES,
+                org.mecam.engine.LstmKernel.configDefault(), "MECAM_LSTM_KERNEL");
         for (String key : new String[] {"trainSize", "validSize", "testSize", "datasetLimit", "threads"}) {
             if (intField(key) < 0) {
                 errors.add(key + ": must be >= 0, got " + intField(key));

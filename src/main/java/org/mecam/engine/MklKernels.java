@@ -33,7 +33,7 @@ import org.mecam.config.ConfigException;
  * <p>The two differ in the last bits of every product, so a run records its mode ({@code
  * mklKernels} in config.json, what was done in {@code provenance.runtime.mkl}), a replayed
  * config.json without the key is replayed with {@code vendor}, and one JVM cannot switch modes
- * where they differ ({@link NativeRuntime#start(int, String)} then refuses with one line).
+ * where they differ ({@link NativeRuntime#start(int, String, String)} then refuses with one line).
  * {@code MklKernelsTest} checks the products against sums in double precision.
  */
 public final class MklKernels {

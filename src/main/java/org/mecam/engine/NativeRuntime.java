@@ -53,6 +53,7 @@ public final class NativeRuntime {
             Path cacheDir,
             boolean offline,
             String onednn,
+            String lstmKernel,
             String libtorch,
             MklKernels.State mkl) {
 
@@ -67,6 +68,7 @@ public final class NativeRuntime {
             m.put("djlCacheDir", cacheDir.toString());
             m.put("djlOffline", offline);
             m.put("onednn", onednn);
+            m.put("lstmKernel", lstmKernel);
             m.put("libtorch", libtorch);
             m.put("mkl", mkl.note());
             return m;
@@ -75,27 +77,31 @@ public final class NativeRuntime {
 
     /**
      * Starts the engine if it is not running yet and sets the intra-op thread count; MKL's
-     * kernels are those of {@link MklKernels#defaultMode()}, or the ones already chosen.
+     * kernels and the LSTM kernel are those of {@link MklKernels#defaultMode()} and {@link
+     * LstmKernel#configDefault()}, or the ones already chosen.
      *
      * @param threads intra-op threads; 0 picks {@link #defaultThreads()}
      * @return the runtime's settings
      */
     public static synchronized Info start(int threads) {
-        return start(threads, null);
+        return start(threads, null, null);
     }
 
     /**
      * Starts the engine if it is not running yet, sets the intra-op thread count and, at the
-     * start, which of MKL's kernels the products run on ({@link MklKernels}).
+     * start, which of MKL's kernels the products run on ({@link MklKernels}) and which of oneDNN's
+     * LSTM kernels ({@link LstmKernel}).
      *
      * @param threads intra-op threads; 0 picks {@link #defaultThreads()}
      * @param mklKernels a {@link MklKernels#MODES} value, or null for the default (or the mode already chosen)
+     * @param lstmKernel a {@link LstmKernel#MODES} value, or null for the default (or the mode already chosen)
      * @return the runtime's settings
-     * @throws ConfigException when the engine already runs MKL kernels other than those asked for
+     * @throws ConfigException when the engine already runs MKL kernels or LSTM kernels other than those asked for
      */
-    public static synchronized Info start(int threads, String mklKernels) {
+    public static synchronized Info start(int threads, String mklKernels, String lstmKernel) {
         int resolved = threads > 0 ? threads : defaultThreads();
         String mode = mklKernels == null ? null : MklKernels.check(mklKernels, "mklKernels");
+        String lstm = lstmKernel == null ? null : LstmKernel.check(lstmKernel, "lstmKernel");
         if (info == null) {
             setIfAbsent("ai.djl.offline", "true");
             Path cache = cacheDir();
@@ -104,7 +110,8 @@ public final class NativeRuntime {
             setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
             String allocator = tuneAllocator();
             setenvIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-            String onednn = capOneDnn();
+            String lstmMode = lstm == null ? LstmKernel.defaultMode() : lstm;
+            String onednn = capOneDnn(lstmMode);
             LibtorchCheck.check(); // a libtorch of the user's own: folder, version, JNI, CUDA runtime (exit 2)
             Engine engine = load();
             MklKernels.State mkl = MklKernels.apply(mode == null ? MklKernels.defaultMode() : mode); // before any product
@@ -118,14 +125,23 @@ public final class NativeRuntime {
                             Paths.get(System.getProperty("DJL_CACHE_DIR")),
                             Boolean.parseBoolean(System.getProperty("ai.djl.offline")),
                             onednn,
+                            lstmMode,
                             libtorch(),
                             mkl);
             LOG.debug("engine started: {}", info);
-        } else if (mode != null && !mode.equals(info.mkl().mode()) && (info.mkl().patched() || MklKernels.wouldPatch())) {
-            throw new ConfigException("mklKernels: this run asks for MKL's " + mode + " kernels, but this JVM's libtorch"
-                    + " already runs MKL's " + info.mkl().mode() + " kernels (MKL picks them once per process, and they"
-                    + " differ in the last bits); run it in a new process, or set mklKernels " + info.mkl().mode()
-                    + " (a run's config.json from before 2026-12-04 replays with vendor)");
+        } else {
+            if (mode != null && !mode.equals(info.mkl().mode()) && (info.mkl().patched() || MklKernels.wouldPatch())) {
+                throw new ConfigException("mklKernels: this run asks for MKL's " + mode + " kernels, but this JVM's"
+                        + " libtorch already runs MKL's " + info.mkl().mode() + " kernels (MKL picks them once per"
+                        + " process, and they differ in the last bits); run it in a new process, or set mklKernels "
+                        + info.mkl().mode() + " (a run's config.json from before 2026-12-04 replays with vendor)");
+            }
+            if (lstm != null && !lstm.equals(info.lstmKernel()) && lstmModesDiffer()) {
+                throw new ConfigException("lstmKernel: this run asks for the " + lstm + " LSTM kernel, but this JVM's"
+                        + " libtorch already runs the " + info.lstmKernel() + " one (oneDNN reads its cap once per"
+                        + " process, and they differ in the last bits); run it in a new process, or set lstmKernel "
+                        + info.lstmKernel() + " (a run's config.json from before 2026-12-05 replays with capped)");
+            }
         }
         if (info.intraOpThreads() != resolved) {
             JniUtils.setNumThreads(resolved);
@@ -139,6 +155,7 @@ public final class NativeRuntime {
                             info.cacheDir(),
                             info.offline(),
                             info.onednn(),
+                            info.lstmKernel(),
                             info.libtorch(),
                             info.mkl());
         }
@@ -260,31 +277,48 @@ public final class NativeRuntime {
     }
 
     /**
-     * Caps oneDNN at AVX2 on the bundled libtorch 2.7.1. Its oneDNN 3.7.1 computes the LSTM
-     * wrongly without autograd on AVX-512 machines (measured here on an AMD EPYC with
-     * avx512_bf16: a 4-unit LSTM's first output 0.023820 where the LSTM equations, computed op by
-     * op in the same process, and torch 2.13 give 0.024333; errors up to 0.7 per state at the
-     * kit's audio and vision widths). Every no-gradient forward (stage 0, validation, test) went
-     * through that kernel. {@code LstmKernelTest} checks the op against the equations; the
-     * variable set by the user, {@code MECAM_ONEDNN_CAP=off} (wrong on such machines) or {@code
-     * MECAM_ONEDNN_CAP=autograd} ({@link NoGradLstm}) wins.
+     * Sets up oneDNN's LSTM kernel on the bundled libtorch 2.7.1 ({@link LstmKernel}). Its oneDNN
+     * 3.7.1 computes the LSTM wrongly without autograd on AVX-512 machines (measured here on an AMD
+     * EPYC with avx512_bf16: a 4-unit LSTM's first output 0.023820 where the LSTM equations,
+     * computed op by op in the same process, and torch 2.13 give 0.024333; errors up to 0.7 per
+     * state at the kit's audio and vision widths). {@code training} computes such LSTMs with
+     * autograd on ({@link NoGradLstm}); {@code capped} caps oneDNN at AVX2 before its first
+     * primitive. {@code LstmKernelTest} checks both against the equations. A {@code
+     * ONEDNN_MAX_CPU_ISA} set by the user or {@code MECAM_ONEDNN_CAP=off} (no cap and no autograd
+     * path: wrong on such machines) wins.
      *
+     * @param mode a {@link LstmKernel#MODES} value
      * @return what was done, for the provenance
      */
-    static String capOneDnn() {
+    static String capOneDnn(String mode) {
+        String override = System.getenv("MECAM_ONEDNN_CAP");
+        if (override != null && !override.isBlank() && !"off".equalsIgnoreCase(override.trim())) {
+            throw new ConfigException("MECAM_ONEDNN_CAP: must be off or unset, got '" + override.trim() + "' (the LSTM"
+                    + " kernel is the config key lstmKernel: " + String.join(", ", LstmKernel.MODES) + ")");
+        }
         if (System.getenv("ONEDNN_MAX_CPU_ISA") != null) {
             return "ONEDNN_MAX_CPU_ISA=" + System.getenv("ONEDNN_MAX_CPU_ISA") + " (set by the environment)";
         }
-        if ("off".equalsIgnoreCase(System.getenv("MECAM_ONEDNN_CAP")) || !bundledLibtorch()) {
+        if (override != null && !override.isBlank() || !bundledLibtorch()) {
             return "not capped";
         }
-        if ("autograd".equalsIgnoreCase(System.getenv("MECAM_ONEDNN_CAP"))) {
+        if (LstmKernel.TRAINING.equals(mode)) {
             NoGradLstm.viaAutograd(true);
-            return "not capped; LSTMs without autograd computed with autograd on (MECAM_ONEDNN_CAP=autograd: oneDNN's"
+            return "not capped; LSTMs without autograd computed with autograd on (lstmKernel training: oneDNN's"
                     + " training primitive, since libtorch 2.7.1's inference one is wrong on AVX-512)";
         }
         setenvIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX2");
-        return "ONEDNN_MAX_CPU_ISA=AVX2 (libtorch 2.7.1's oneDNN computes the LSTM wrongly on AVX-512 without autograd)";
+        return "ONEDNN_MAX_CPU_ISA=AVX2 (lstmKernel capped: libtorch 2.7.1's oneDNN computes the LSTM wrongly on"
+                + " AVX-512 without autograd)";
+    }
+
+    /**
+     * @return true when the two {@link LstmKernel} modes compute differently in this process: the
+     *     bundled libtorch, with neither a {@code ONEDNN_MAX_CPU_ISA} of the user's nor {@code MECAM_ONEDNN_CAP}
+     */
+    static boolean lstmModesDiffer() {
+        String override = System.getenv("MECAM_ONEDNN_CAP");
+        return bundledLibtorch() && System.getenv("ONEDNN_MAX_CPU_ISA") == null && (override == null || override.isBlank());
     }
 
     /** @return which libtorch DJL loads: the override's folder, version and flavor, or the bundled build */

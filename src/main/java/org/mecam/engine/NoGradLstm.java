@@ -5,15 +5,13 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
 
 /**
- * How an LSTM is computed without autograd (stage 0, validation, test). By default libtorch's
- * own choice, with oneDNN capped at AVX2 ({@link NativeRuntime#capOneDnn}); with {@code
- * MECAM_ONEDNN_CAP=autograd}, oneDNN runs at the machine's full instruction set and such an LSTM
- * is computed with autograd on and its output detached, so that oneDNN's training primitive,
- * which is correct, computes it instead of its inference primitive, which libtorch 2.7.1 gets
- * wrong on AVX-512 ({@code LstmKernelTest} checks both against the LSTM equations). Measured in
- * docs/bench/2core-cpu-onednn-lstm-threads.json: a training step x0.92 of the capped time on the
- * aligned shapes, x1.17 on the unaligned ones (3 rounds that spread by up to 35 %: neither is
- * established), so the cap stays the default; the sums differ from the capped ones in their last bits.
+ * How an LSTM is computed without autograd (stage 0, validation, test), as the run's {@link
+ * LstmKernel} says. With {@code training}, oneDNN runs at the machine's full instruction set and
+ * such an LSTM is computed with autograd on and its output detached, so that oneDNN's training
+ * primitive, which is correct, computes it instead of its inference primitive, which libtorch
+ * 2.7.1 gets wrong on AVX-512. With {@code capped} (oneDNN capped at AVX2), a libtorch of the
+ * user's own or {@code MECAM_ONEDNN_CAP=off}, it is libtorch's own choice. {@code LstmKernelTest}
+ * checks both modes against the LSTM equations.
  */
 public final class NoGradLstm {
 

@@ -59,7 +59,7 @@ public final class Experiments {
     /** As {@link #run(RunConfig, TrainingProgress, Path)}, with labels and a robustness sweep. */
     public static RunResult run(RunConfig config, TrainingProgress listener, Path target, RunOptions options) {
         config.validate();
-        NativeRuntime.start(config.threads, config.mklKernels);
+        NativeRuntime.start(config.threads, config.mklKernels, config.lstmKernel);
         return run(config, Datasets.load(config), listener, target, options);
     }
 
@@ -77,7 +77,7 @@ public final class Experiments {
     public static RunResult run(RunConfig config, MultimodalDataset data, TrainingProgress listener, Path target,
             RunOptions options) {
         config.validate();
-        NativeRuntime.Info runtime = NativeRuntime.start(config.threads, config.mklKernels);
+        NativeRuntime.Info runtime = NativeRuntime.start(config.threads, config.mklKernels, config.lstmKernel);
         Datasets.checkFits(config, data);
         BatchBuilder.FrameTransform augmentation = Augmentations.parse(config.augment, config.seed,
                 data.info().unknownTokenId());

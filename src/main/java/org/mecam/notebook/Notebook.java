@@ -76,7 +76,7 @@ public final class Notebook {
     /** @return the dataset a config names (the synthetic one unless {@code dataset} says otherwise) */
     public static MultimodalDataset dataset(RunConfig config) {
         config.validate();
-        NativeRuntime.start(config.threads, config.mklKernels);
+        NativeRuntime.start(config.threads, config.mklKernels, config.lstmKernel);
         return Datasets.load(config);
     }
 

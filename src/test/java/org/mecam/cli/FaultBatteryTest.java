@@ -225,6 +225,8 @@ class FaultBatteryTest {
                     "--results", r), new String[] {"dropoutMasks", "auto, kit, libtorch", "fast"}},
                 new Object[] {"unknown attention kernel", List.of("train", "--config", "tiny", "--attention-kernel", "fast",
                     "--results", r), new String[] {"attentionKernel", "factored, direct", "fast"}},
+                new Object[] {"unknown LSTM kernel", List.of("train", "--config", "tiny", "--lstm-kernel", "fast",
+                    "--results", r), new String[] {"lstmKernel", "training, capped", "fast"}},
                 new Object[] {"missing dataset file", List.of("train", "--config", "tiny", "--dataset", "mmsa", "--path",
                     tmp.resolve("nope.pkl").toString(), "--results", r), new String[] {"nope.pkl"}},
                 new Object[] {"splits with different audio widths", List.of("train", "--config", "tiny", "--dataset",

@@ -123,6 +123,12 @@ class ConfigTest {
     }
 
     @Test
+    void aRunsConfigFromBeforeLstmKernelReplaysWithOneDnnCapped() {
+        assertAddedKey("lstmKernel", "capped", "training", org.mecam.engine.LstmKernel.configDefault(),
+                "training, capped", c -> c.lstmKernel);
+    }
+
+    @Test
     void aRunsConfigFromBeforeDropoutMasksReplaysWithLibtorchsMasks() {
         assertAddedKey("dropoutMasks", "libtorch", "kit", org.mecam.model.DropoutMasks.configDefault(),
                 "auto, kit, libtorch", c -> c.dropoutMasks);

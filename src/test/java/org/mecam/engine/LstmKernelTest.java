@@ -1,5 +1,7 @@
 package org.mecam.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -10,19 +12,22 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mecam.NDManagerExtension;
+import org.mecam.config.ConfigException;
 
 /**
  * libtorch's LSTM op agrees with the LSTM equations written out op by op (i, f, g, o gates;
- * c' = f c + i g; h' = o tanh c'), with and without autograd, at the widths the kit uses.
+ * c' = f c + i g; h' = o tanh c'), with and without autograd, at the widths the kit uses, in
+ * this JVM's {@link LstmKernel} mode and, in a fresh JVM each ({@link LstmKernelCheck}), in both.
  *
  * <p>On an AVX-512 machine the bundled libtorch 2.7.1 (oneDNN 3.7.1) fails this without
- * autograd unless oneDNN is capped at AVX2, which {@link NativeRuntime} does, or the LSTM is computed
- * through autograd ({@code MECAM_ONEDNN_CAP=autograd}, {@link NoGradLstm}): run this class with
- * {@code MECAM_ONEDNN_CAP=off} there to see it fail (errors of 0.01 to 0.7).
+ * autograd unless the LSTM is computed through autograd ({@code training}, {@link NoGradLstm}) or
+ * oneDNN is capped at AVX2 ({@code capped}): run {@code LstmKernelCheck} with {@code
+ * MECAM_ONEDNN_CAP=off} there to see it fail (errors of 0.01 to 0.7).
  */
 @ExtendWith(NDManagerExtension.class)
 class LstmKernelTest {
@@ -33,6 +38,47 @@ class LstmKernelTest {
     @ParameterizedTest(name = "hidden {0}")
     @ValueSource(ints = {4, 16, 32, 128})
     void opMatchesTheEquations(int hidden) {
+        float[] errors = errors(manager, hidden);
+        assertTrue(errors[0] < 1e-5, "without autograd the LSTM op is off by " + errors[0]
+                + " (oneDNN: " + NativeRuntime.start().onednn() + ")");
+        assertTrue(errors[1] < 1e-5, "with autograd the LSTM op is off by " + errors[1]);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {LstmKernel.TRAINING, LstmKernel.CAPPED})
+    void eachModeMatchesTheEquationsInAFreshJvm(String mode) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LstmKernelCheck.class.getName(), mode);
+        pb.environment().remove("MECAM_ONEDNN_CAP");
+        pb.environment().remove("ONEDNN_MAX_CPU_ISA");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the check ends");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("lstmKernel " + mode + ":"), out);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anotherModeInTheSameJvmIsRefusedWhereTheModesDiffer() {
+        NativeRuntime.Info info = NativeRuntime.start();
+        assertEquals(LstmKernel.defaultMode(), info.lstmKernel(), "no test starts the engine with another mode");
+        assertEquals(info.lstmKernel(), info.toMap().get("lstmKernel"));
+        String other = info.lstmKernel().equals(LstmKernel.TRAINING) ? LstmKernel.CAPPED : LstmKernel.TRAINING;
+        if (NativeRuntime.lstmModesDiffer()) {
+            assertEquals(info.lstmKernel().equals(LstmKernel.TRAINING), NoGradLstm.viaAutograd(), info.onednn());
+            ConfigException e = assertThrows(ConfigException.class, () -> NativeRuntime.start(info.intraOpThreads(), null, other));
+            assertTrue(e.getMessage().startsWith("lstmKernel: this run asks for the " + other + " LSTM kernel"), e.getMessage());
+        } else {
+            assertEquals(info.lstmKernel(), NativeRuntime.start(info.intraOpThreads(), null, other).lstmKernel(),
+                    "the modes compute alike here: no conflict, the JVM's mode stands");
+        }
+        assertEquals(info, NativeRuntime.start(info.intraOpThreads(), null, info.lstmKernel()));
+        assertThrows(ConfigException.class, () -> NativeRuntime.start(info.intraOpThreads(), null, "fast"));
+    }
+
+    /** @return the largest errors against the equations without and with autograd, at {@code hidden} units */
+    static float[] errors(NDManager manager, int hidden) {
         int batch = 3;
         int length = 7;
         int in = 5;
@@ -53,11 +99,8 @@ class LstmKernelTest {
                 wih.setRequiresGradient(true);
                 withGrad = lstm(x, wih, whh, bih, bhh, hidden);
             }
-            float plainError = plain.sub(expected).abs().max().getFloat();
-            float gradError = withGrad.sub(expected).abs().max().getFloat();
-            assertTrue(plainError < 1e-5, "without autograd the LSTM op is off by " + plainError
-                    + " (oneDNN: " + NativeRuntime.start().onednn() + ")");
-            assertTrue(gradError < 1e-5, "with autograd the LSTM op is off by " + gradError);
+            wih.setRequiresGradient(false);
+            return new float[] {plain.sub(expected).abs().max().getFloat(), withGrad.sub(expected).abs().max().getFloat()};
         }
     }
 

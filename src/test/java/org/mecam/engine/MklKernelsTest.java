@@ -44,13 +44,13 @@ class MklKernelsTest {
         NativeRuntime.Info info = NativeRuntime.start();
         String other = info.mkl().mode().equals("avx512") ? "vendor" : "avx512";
         if (info.mkl().patched() || MklKernels.wouldPatch()) {
-            ConfigException e = assertThrows(ConfigException.class, () -> NativeRuntime.start(info.intraOpThreads(), other));
+            ConfigException e = assertThrows(ConfigException.class, () -> NativeRuntime.start(info.intraOpThreads(), other, null));
             assertTrue(e.getMessage().startsWith("mklKernels: this run asks for MKL's " + other + " kernels"), e.getMessage());
         } else {
-            assertEquals(info.mkl(), NativeRuntime.start(info.intraOpThreads(), other).mkl(), "the same kernels: no conflict");
+            assertEquals(info.mkl(), NativeRuntime.start(info.intraOpThreads(), other, null).mkl(), "the same kernels: no conflict");
         }
-        assertEquals(info.mkl(), NativeRuntime.start(info.intraOpThreads(), info.mkl().mode()).mkl());
-        assertThrows(ConfigException.class, () -> NativeRuntime.start(info.intraOpThreads(), "fast"));
+        assertEquals(info.mkl(), NativeRuntime.start(info.intraOpThreads(), info.mkl().mode(), null).mkl());
+        assertThrows(ConfigException.class, () -> NativeRuntime.start(info.intraOpThreads(), "fast", null));
     }
 
     @ParameterizedTest(name = "{0}x{1} @ {1}x{2}, transposed {3}")

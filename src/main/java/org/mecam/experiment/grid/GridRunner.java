@@ -387,7 +387,7 @@ public final class GridRunner {
             DataCache data, TrainingProgress listener, List<String> failures) {
         RunConfig c = withGridsRecordedModes(spec.config(), root.resolve(Grid.slug(grid.name())));
         try {
-            NativeRuntime.start(c.threads, c.mklKernels);
+            NativeRuntime.start(c.threads, c.mklKernels, c.lstmKernel);
             MultimodalDataset d = data.get(c);
             Path twin = ReusedRun.twin(root, root.resolve(Grid.slug(grid.name())), c);
             if (twin != null && ReusedRun.make(twin, c, d, target, grid.options(spec), root)) {

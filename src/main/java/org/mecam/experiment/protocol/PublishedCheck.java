@@ -140,7 +140,7 @@ public final class PublishedCheck {
         c.positives = Positives.EXACT;
         c.excludeSelf = false;
         c.validate();
-        NativeRuntime.start(c.threads, c.mklKernels);
+        NativeRuntime.start(c.threads, c.mklKernels, c.lstmKernel);
         MultimodalDataset data = Datasets.load(c);
         int b = c.batchSize;
         if (data.train().size() < 2 * b) {

@@ -67,10 +67,10 @@ public final class ReusedRun {
     }
 
     /**
-     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels, dropout masks
-     * and attention kernel: a twin made with the other MKL mode would not reproduce its predictions
-     * here (one process runs one mode), one with other masks is another computation, and one whose
-     * attention was computed the other way differs in the last bits.
+     * The same configuration ({@link ReuseCheck}) computed with the same MKL kernels, dropout masks,
+     * attention kernel and LSTM kernel: a twin made with the other MKL or LSTM mode would not
+     * reproduce its predictions here (one process runs one mode), one with other masks is another
+     * computation, and one whose attention was computed the other way differs in the last bits.
      */
     private static boolean sameComputation(Path dir, RunConfig config) {
         try {
@@ -79,7 +79,7 @@ public final class ReusedRun {
                     dir.resolve(RunFiles.CONFIG).toString());
             return twin.mklKernels.equals(config.mklKernels) && twin.dropoutMasks.equals(
                     org.mecam.model.DropoutMasks.resolve(config.dropoutMasks, org.mecam.engine.Devices.resolve(config.device)))
-                    && twin.attentionKernel.equals(config.attentionKernel);
+                    && twin.attentionKernel.equals(config.attentionKernel) && twin.lstmKernel.equals(config.lstmKernel);
         } catch (IOException | RuntimeException e) { // a different configuration (ConfigException) or an unreadable one
             return false;
         }

@@ -76,7 +76,7 @@ public final class TrainedRun implements AutoCloseable {
         }
         RunConfig config = ConfigJson.load(configFile.toString());
         config.validate();
-        NativeRuntime.start(config.threads, config.mklKernels);
+        NativeRuntime.start(config.threads, config.mklKernels, config.lstmKernel);
         TrainedRun run = fresh(config, loaded == null ? Datasets.load(config) : loaded, config.seed);
         try {
             Checkpoint.load(run.model, weights);

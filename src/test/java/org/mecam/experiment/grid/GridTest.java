@@ -475,6 +475,7 @@ class GridTest {
         asked.mklKernels = "avx512";
         asked.dropoutMasks = "auto";
         asked.attentionKernel = "factored";
+        asked.lstmKernel = "training";
         org.junit.jupiter.api.Assertions.assertSame(asked, GridRunner.withGridsRecordedModes(asked, grid), "no runs yet");
         Path seed = Files.createDirectories(grid.resolve("synthetic-mosi").resolve("full").resolve("seed-1111"));
         Files.writeString(seed.resolve("config.json"), "{\"seed\": 1111, \"provenance\": {\"runtime\": {}}}");
@@ -482,11 +483,13 @@ class GridTest {
         assertEquals("vendor", resumed.mklKernels, "a run from before the key was computed with MKL's own kernels");
         assertEquals("libtorch", resumed.dropoutMasks, "and with libtorch's dropout masks");
         assertEquals("direct", resumed.attentionKernel, "and with the attention computed op by op");
+        assertEquals("capped", resumed.lstmKernel, "and with oneDNN capped at AVX2");
         assertEquals("avx512", asked.mklKernels, "the grid's own config is left as it is");
         assertEquals("auto", asked.dropoutMasks, "the grid's own config is left as it is");
         Files.writeString(seed.resolve("config.json"), "{\"mklKernels\": \"avx512\", \"dropoutMasks\": \"kit\","
-                + " \"attentionKernel\": \"factored\", \"provenance\": {}}");
+                + " \"attentionKernel\": \"factored\", \"lstmKernel\": \"training\", \"provenance\": {}}");
         assertEquals("factored", GridRunner.withGridsRecordedModes(asked, grid).attentionKernel);
+        assertEquals("training", GridRunner.withGridsRecordedModes(asked, grid).lstmKernel);
         assertEquals("avx512", GridRunner.withGridsRecordedModes(asked, grid).mklKernels);
         assertEquals("kit", GridRunner.withGridsRecordedModes(asked, grid).dropoutMasks);
     }

@@ -173,6 +173,10 @@ class RobustnessGridTest {
         otherAttention.attentionKernel = "direct".equals(full.config().attentionKernel) ? "factored" : "direct";
         assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherAttention),
                 "a twin whose attention was computed the other way is not the same computation");
+        org.mecam.config.RunConfig otherLstm = full.config().copy();
+        otherLstm.lstmKernel = "capped".equals(full.config().lstmKernel) ? "training" : "capped";
+        assertEquals(null, ReusedRun.twin(root.resolve("damaged"), root.resolve("damaged/smoke-robustness"), otherLstm),
+                "a twin whose LSTMs ran on the other kernel is not the same computation");
         assertFalse(ReusedRun.make(damaged, full.config(), org.mecam.data.Datasets.load(full.config()), target,
                 robustness.options(full), root.resolve("damaged")), "trained instead");
         assertFalse(Files.exists(target));
