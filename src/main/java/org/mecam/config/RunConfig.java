@@ -51,7 +51,7 @@ public final class RunConfig {
     public String attentionKernel = org.mecam.model.AttentionKernel.configDefault();
 
     @Doc(value = "which of oneDNN's LSTM kernels the bundled libtorch runs (its inference kernel is wrong on"
-            + " AVX-512): training (every LSTM through the training kernel, those without autograd detached; faster here, docs/bench)"
+            + " AVX-512): training (every LSTM through the training kernel, those without autograd detached; a main-job epoch x0.90 here, docs/bench)"
             + " or capped (oneDNN capped at AVX2, as every run made before this key, 2026-12-05); they differ in the"
             + " last bits, so a replayed config.json without this key uses capped, and one process runs one mode;"
             + " MECAM_LSTM_KERNEL sets the default",

@@ -13,8 +13,9 @@ import org.mecam.config.ConfigException;
  *   <li>{@code training} (the default): oneDNN runs at the machine's full instruction set, and
  *       every LSTM that runs without autograd (stage 0, validation, test) is computed with
  *       autograd on and its output detached ({@link NoGradLstm}), so that the training primitive
- *       computes every LSTM: faster here than {@code capped}, at both the aligned and the
- *       unaligned shapes (docs/bench/2core-cpu-lstm-kernel.json).
+ *       computes every LSTM. Measured here side by side (docs/bench/2core-cpu-lstm-kernel.json):
+ *       a training step x0.88 of {@code capped}'s on the aligned shapes and x0.89 on the
+ *       unaligned ones (medians of 3 rounds), an epoch of the main job x0.90.
  *   <li>{@code capped}: oneDNN capped at AVX2 for the whole process ({@code
  *       ONEDNN_MAX_CPU_ISA=AVX2}, set before its first primitive), whose inference primitive is
  *       correct; every run made before this key existed (2026-12-05) was computed so.
