@@ -458,7 +458,7 @@ public final class RunConfig {
     private static void requireChoice(List<String> errors, String key, String v, List<String> choices,
             String envDefault, String env) {
         if (!choices.contains(v)) {
-            errors.add(key + ": must be one of " + String.join(", ", choices) + ", got '" + v + "'"
+            errors.add(RuntimeModes.notOneOf(key, choices, v)
                     + (v.equals(envDefault) ? " (the default, from " + env + ")" : ""));
         }
     }

@@ -1,7 +1,7 @@
 package org.mecam.engine;
 
 import java.util.List;
-import org.mecam.config.ConfigException;
+import org.mecam.config.RuntimeModes;
 
 /**
  * Which of oneDNN's LSTM kernels the bundled libtorch 2.7.1 runs (config key {@code lstmKernel}).
@@ -45,8 +45,7 @@ public final class LstmKernel {
      *     named by {@code RunConfig.validate}), else {@link #TRAINING}
      */
     public static String configDefault() {
-        String env = System.getenv("MECAM_LSTM_KERNEL");
-        return env == null || env.isBlank() ? TRAINING : env.trim();
+        return RuntimeModes.envDefault("MECAM_LSTM_KERNEL", TRAINING);
     }
 
     /** @return the mode of an engine started without a config: {@link #configDefault()}, checked */
@@ -56,9 +55,6 @@ public final class LstmKernel {
 
     /** @return {@code mode}, checked */
     static String check(String mode, String where) {
-        if (!MODES.contains(mode)) {
-            throw new ConfigException(where + ": must be one of " + String.join(", ", MODES) + ", got '" + mode + "'");
-        }
-        return mode;
+        return RuntimeModes.check(mode, MODES, where);
     }
 }

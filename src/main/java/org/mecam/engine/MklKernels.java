@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.mecam.config.ConfigException;
 
 /**
  * Which of MKL's kernels libtorch's matrix products (mm, bmm, addmm: about a third of a training
@@ -69,16 +68,12 @@ public final class MklKernels {
      *     named by {@code RunConfig.validate}), else {@link #DEFAULT}
      */
     public static String configDefault() {
-        String env = System.getenv("MECAM_MKL_KERNELS");
-        return env == null || env.isBlank() ? DEFAULT : env.trim();
+        return org.mecam.config.RuntimeModes.envDefault("MECAM_MKL_KERNELS", DEFAULT);
     }
 
     /** @return {@code mode}, checked */
     static String check(String mode, String where) {
-        if (!MODES.contains(mode)) {
-            throw new ConfigException(where + ": must be one of " + String.join(", ", MODES) + ", got '" + mode + "'");
-        }
-        return mode;
+        return org.mecam.config.RuntimeModes.check(mode, MODES, where);
     }
 
     /**

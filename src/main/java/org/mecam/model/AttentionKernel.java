@@ -2,7 +2,6 @@ package org.mecam.model;
 
 import ai.djl.nn.Block;
 import java.util.List;
-import org.mecam.config.ConfigException;
 
 /**
  * How the talking-heads cross-attention is computed (config key {@code attentionKernel}); both
@@ -43,16 +42,12 @@ public final class AttentionKernel {
 
     /** @return the config key's default: {@code MECAM_ATTENTION_KERNEL} as given (checked by validation), else factored */
     public static String configDefault() {
-        String env = System.getenv("MECAM_ATTENTION_KERNEL");
-        return env == null || env.isBlank() ? FACTORED : env.trim();
+        return org.mecam.config.RuntimeModes.envDefault("MECAM_ATTENTION_KERNEL", FACTORED);
     }
 
     /** @return {@code mode}, checked */
     static String check(String mode) {
-        if (!MODES.contains(mode)) {
-            throw new ConfigException("attentionKernel: must be one of " + String.join(", ", MODES) + ", got '" + mode + "'");
-        }
-        return mode;
+        return org.mecam.config.RuntimeModes.check(mode, MODES, "attentionKernel");
     }
 
     /** Sets the mode of every {@link TalkingHeadsCrossAttention} under {@code root}. */

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import org.mecam.config.ConfigException;
 import org.mecam.engine.NativeArrays;
 
 /**
@@ -66,15 +65,12 @@ public final class DropoutMasks implements AutoCloseable {
 
     /** @return the config key's default: {@code MECAM_DROPOUT_MASKS} as given (checked by validation), else auto */
     public static String configDefault() {
-        String env = System.getenv("MECAM_DROPOUT_MASKS");
-        return env == null || env.isBlank() ? AUTO : env.trim();
+        return org.mecam.config.RuntimeModes.envDefault("MECAM_DROPOUT_MASKS", AUTO);
     }
 
     /** @return {@code mode} with {@code auto} resolved for {@code device} */
     public static String resolve(String mode, Device device) {
-        if (!MODES.contains(mode)) {
-            throw new ConfigException("dropoutMasks: must be one of " + String.join(", ", MODES) + ", got '" + mode + "'");
-        }
+        org.mecam.config.RuntimeModes.check(mode, MODES, "dropoutMasks");
         if (!AUTO.equals(mode)) {
             return mode;
         }

@@ -273,7 +273,6 @@ class FaultBatteryTest {
         return PickleWriter.longs(new long[] {n, 3, BadDatasetTest.LT}, ids);
     }
 
-    /** Damaged finished runs: named as such, exit 2; the run directory is left as it was. */
     @Test
     void aBadMklKernelsDefaultIsNamed() throws Exception {
         Path results = tmp.resolve("mkl-env-results");
@@ -282,6 +281,17 @@ class FaultBatteryTest {
         assertFalse(Files.exists(results), "bad input writes no results root: " + files(results));
     }
 
+    @Test
+    void badLstmKernelVariablesAreNamed() throws Exception {
+        Path results = tmp.resolve("lstm-env-results");
+        expect(mecam(List.of(), Map.of("MECAM_LSTM_KERNEL", "fast"), train(results)), 2,
+                "lstmKernel", "training, capped", "fast", "MECAM_LSTM_KERNEL");
+        expect(mecam(List.of(), Map.of("MECAM_ONEDNN_CAP", "autograd"), train(results)), 2,
+                "MECAM_ONEDNN_CAP", "must be off or unset", "autograd", "lstmKernel");
+        assertFalse(Files.exists(results), "bad input writes no results root: " + files(results));
+    }
+
+    /** Damaged finished runs: named as such, exit 2; the run directory is left as it was. */
     @Test
     void damagedRunsAreNamed() throws Exception {
         Path empty = copyRun("empty-checkpoint");
